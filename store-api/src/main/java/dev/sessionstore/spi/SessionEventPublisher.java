@@ -6,7 +6,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
 
@@ -16,7 +15,7 @@ import reactor.util.concurrent.Queues;
  *
  * <p>Each subscriber has its own bounded buffer; an event that does not fit is dropped for that
  * subscriber and counted in {@link #dropped()}. Subscribers receive events on a Reactor scheduler
- * thread, never on the thread that published them, in the order {@link #publish(SessionEvent)} was
+ * thread (of {@link Schedulers#parallel()}), never on the thread that published them, in the order {@link #publish(SessionEvent)} was
  * called. Thread-safe.
  */
 public final class SessionEventPublisher implements AutoCloseable {
@@ -25,7 +24,6 @@ public final class SessionEventPublisher implements AutoCloseable {
   public static final int DEFAULT_BUFFER = 1024;
 
   private final int bufferSize;
-  private final Scheduler scheduler;
   private final CopyOnWriteArrayList<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   private final AtomicLong dropped = new AtomicLong();
   private volatile boolean closed;
@@ -45,7 +43,6 @@ public final class SessionEventPublisher implements AutoCloseable {
       throw new IllegalArgumentException("event buffer must hold at least one event: " + bufferSize);
     }
     this.bufferSize = bufferSize;
-    this.scheduler = Schedulers.single(Schedulers.parallel());
   }
 
   /**
@@ -76,7 +73,7 @@ public final class SessionEventPublisher implements AutoCloseable {
         return Flux.empty();
       }
       return subscription.sink.asFlux()
-          .publishOn(scheduler, 32)
+          .publishOn(Schedulers.parallel(), 32)
           .doFinally(signal -> subscriptions.remove(subscription));
     });
   }
@@ -99,7 +96,6 @@ public final class SessionEventPublisher implements AutoCloseable {
       subscription.complete();
     }
     subscriptions.clear();
-    scheduler.dispose();
   }
 
   private final class Subscription {
