@@ -1,0 +1,206 @@
+package dev.sessionstore.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Prints the benchmark results as one Markdown table: each store operation next to its reference
+ * from the same run, the ratio, and the target where the project set one; then the heap, round-trip
+ * and backpressure results written by {@link MemoryHeapPerSession}, {@link MongoRoundTrips} and
+ * {@link MongoScale}. Reads JMH's JSON result file with {@link Json}, so it needs no other tool.
+ *
+ * <p>Stateless; run as a program.
+ */
+public final class Report {
+
+  private record Pair(String operation, String store, String reference, String referenceBench,
+      double minRatio) {}
+
+  private static final double NONE = Double.NaN;
+  private static final String MEM = "MemoryStoreBenchmark.";
+  private static final String MONGO = "MongoStoreBenchmark.";
+
+  private static final List<Pair> PAIRS = List.of(
+      new Pair("memory get", MEM + "store_get", "Caffeine getIfPresent", MEM + "caffeine_getIfPresent", 0.5),
+      new Pair("memory get", MEM + "store_get", "ConcurrentHashMap get", MEM + "chm_get", NONE),
+      new Pair("memory get, touchThreshold=1m", MEM + "store_get_touchThreshold1m",
+          "Caffeine getIfPresent", MEM + "caffeine_getIfPresent", NONE),
+      new Pair("memory save", MEM + "store_save", "Caffeine put", MEM + "caffeine_put", NONE),
+      new Pair("memory save", MEM + "store_save", "ConcurrentHashMap put", MEM + "chm_put", NONE),
+      new Pair("memory update", MEM + "store_update", "Caffeine asMap().compute",
+          MEM + "caffeine_compute", 0.3),
+      new Pair("memory update", MEM + "store_update", "ConcurrentHashMap compute",
+          MEM + "chm_compute", NONE),
+      new Pair("memory update, 2 threads, 1 id", MEM + "store_update_contended",
+          "Caffeine compute, 2 threads, 1 key", MEM + "caffeine_compute_contended", NONE),
+      new Pair("memory update, 2 threads, 1 id", MEM + "store_update_contended",
+          "ConcurrentHashMap compute, 2 threads, 1 key", MEM + "chm_compute_contended", NONE),
+      new Pair("memory create", MEM + "store_create", "Caffeine putIfAbsent (+ same id generator)",
+          MEM + "caffeine_create", NONE),
+      new Pair("memory create", MEM + "store_create",
+          "ConcurrentHashMap putIfAbsent (+ same id generator)", MEM + "chm_create", NONE),
+      new Pair("MongoDB get", MONGO + "store_get", "driver: find {_id}", MONGO + "driver_find_id", 0.9),
+      new Pair("MongoDB get", MONGO + "store_get", "driver: same commands as the store",
+          MONGO + "driver_get_sameShape", 0.9),
+      new Pair("MongoDB save", MONGO + "store_save", "driver: replaceOne {_id}",
+          MONGO + "driver_replaceOne_id", 0.9),
+      new Pair("MongoDB save", MONGO + "store_save", "driver: same commands as the store",
+          MONGO + "driver_save_sameShape", 0.9),
+      new Pair("MongoDB update", MONGO + "store_update", "driver: find {_id} + replaceOne {_id}",
+          MONGO + "driver_update_id", NONE),
+      new Pair("MongoDB update", MONGO + "store_update", "driver: same commands as the store",
+          MONGO + "driver_update_sameShape", NONE));
+
+  private Report() {}
+
+  /**
+   * Prints the report.
+   *
+   * @param args the JMH JSON result file, then the directory holding the {@code *.properties}
+   *     written by the other measurement programs
+   * @throws IOException if a file cannot be read
+   */
+  public static void main(String[] args) throws IOException {
+    if (args.length < 2) {
+      System.err.println("usage: Report <jmh-result.json> <results-dir>");
+      System.exit(2);
+    }
+    Map<String, double[]> scores = readJmh(Path.of(args[0]));
+    Path dir = Path.of(args[1]);
+    StringBuilder out = new StringBuilder();
+    throughputTable(scores, out);
+    heapTable(Results.read(dir.resolve("heap.properties")), out);
+    roundTrips(Results.read(dir.resolve("roundtrips.properties")), out);
+    scale(Results.read(dir.resolve("scale.properties")), out);
+    System.out.print(out);
+  }
+
+  /** @return benchmark "Class.method" to {score, error} in ops/s */
+  private static Map<String, double[]> readJmh(Path file) throws IOException {
+    Map<String, double[]> scores = new HashMap<>();
+    if (!Files.exists(file)) {
+      return scores;
+    }
+    Object root = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
+    for (Object entry : (List<?>) root) {
+      Map<?, ?> run = (Map<?, ?>) entry;
+      String name = (String) run.get("benchmark");
+      String[] parts = name.split("\\.");
+      String key = parts[parts.length - 2] + "." + parts[parts.length - 1];
+      Map<?, ?> metric = (Map<?, ?>) run.get("primaryMetric");
+      double score = number(metric.get("score"));
+      double error = number(metric.get("scoreError"));
+      String unit = (String) metric.get("scoreUnit");
+      if ("ops/ms".equals(unit)) {
+        score *= 1000;
+        error *= 1000;
+      } else if (!"ops/s".equals(unit)) {
+        throw new IllegalArgumentException(name + " is in " + unit + "; run JMH in throughput mode");
+      }
+      scores.put(key, new double[] {score, error});
+    }
+    return scores;
+  }
+
+  private static double number(Object value) {
+    return value instanceof Double d ? d : Double.NaN;
+  }
+
+  private static void throughputTable(Map<String, double[]> scores, StringBuilder out) {
+    out.append("| operation | ops/s | reference | reference ops/s | ratio | target |\n");
+    out.append("|---|---:|---|---:|---:|---|\n");
+    for (Pair p : PAIRS) {
+      double[] s = scores.get(p.store());
+      double[] r = scores.get(p.referenceBench());
+      if (s == null || r == null) {
+        continue;
+      }
+      double ratio = s[0] / r[0];
+      String target = Double.isNaN(p.minRatio()) ? ""
+          : String.format(Locale.ROOT, "≥ %.1f× %s", p.minRatio(),
+              ratio >= p.minRatio() ? "**met**" : "**missed**");
+      out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f× | %s |%n", p.operation(),
+          ops(s), p.reference(), ops(r), ratio, target));
+    }
+    List<String> unpaired = new ArrayList<>();
+    for (String key : scores.keySet()) {
+      boolean used = PAIRS.stream().anyMatch(p -> p.store().equals(key) || p.referenceBench().equals(key));
+      if (!used) {
+        unpaired.add(key);
+      }
+    }
+    if (!unpaired.isEmpty()) {
+      out.append("\nOther benchmarks: ");
+      unpaired.stream().sorted().forEach(k -> out.append(k).append(" = ").append(ops(scores.get(k))).append("; "));
+      out.append('\n');
+    }
+  }
+
+  private static String ops(double[] score) {
+    String error = Double.isNaN(score[1]) ? "" : String.format(Locale.ROOT, " ± %.0f%%",
+        100 * score[1] / score[0]);
+    return String.format(Locale.ROOT, "%,.0f%s", score[0], error);
+  }
+
+  private static void heapTable(Map<String, String> heap, StringBuilder out) {
+    if (heap.isEmpty()) {
+      return;
+    }
+    out.append("\n| sessions | payload (SessionData) | Session + id in an array | raw Caffeine | ")
+        .append("memory store, beyond payload | target |\n");
+    out.append("|---:|---:|---:|---:|---:|---|\n");
+    for (String key : heap.keySet()) {
+      if (!key.endsWith(".store")) {
+        continue;
+      }
+      String n = key.substring("heap.".length(), key.length() - ".store".length());
+      double store = Double.parseDouble(heap.get(key));
+      out.append(String.format(Locale.ROOT, "| %,d | %s B | %s B | %s B | %s B/session | < 300 B %s |%n",
+          Long.parseLong(n), heap.get("heap." + n + ".payload"), heap.get("heap." + n + ".value"),
+          heap.get("heap." + n + ".caffeine"), heap.get(key),
+          store < 300 ? "**met**" : "**missed**"));
+    }
+  }
+
+  private static void roundTrips(Map<String, String> trips, StringBuilder out) {
+    if (trips.isEmpty()) {
+      return;
+    }
+    out.append("\n| MongoDB store operation (uncontended) | round trips | commands | target |\n");
+    out.append("|---|---:|---|---|\n");
+    for (String key : trips.keySet()) {
+      if (!key.endsWith(".count")) {
+        continue;
+      }
+      String op = key.substring(0, key.length() - ".count".length());
+      int count = Integer.parseInt(trips.get(key));
+      String target = op.equals("update") ? (count <= 2 ? "≤ 2 **met**" : "≤ 2 **missed**") : "";
+      out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s |%n", op, count,
+          trips.get(op + ".commands").replace("|", "\\|"), target));
+    }
+  }
+
+  private static void scale(Map<String, String> scale, StringBuilder out) {
+    if (scale.isEmpty()) {
+      return;
+    }
+    out.append("\n| MongoDB, ").append(scale.getOrDefault("sessions", "?"))
+        .append(" sessions | result | time | peak retained heap growth |\n");
+    out.append("|---|---:|---:|---:|\n");
+    for (String key : scale.keySet()) {
+      if (!key.endsWith(".label")) {
+        continue;
+      }
+      String k = key.substring(0, key.length() - ".label".length());
+      out.append(String.format(Locale.ROOT, "| %s | %s | %s ms | %s |%n", scale.get(key),
+          scale.get(k + ".result"), scale.get(k + ".millis"), scale.get(k + ".peak")));
+    }
+  }
+}
