@@ -1,0 +1,4 @@
+package dev.sessionstore.tck;
+
+/** Placeholder. */
+public interface EventsContract {}
