@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs the store-bench suite: the JMH benchmarks (each store operation next to its raw reference),
+# the memory store's heap per session, the MongoDB store's round trips per operation and its
+# all()/count() memory bound; then prints one Markdown report (also written to $BENCH_OUT/report.md).
+#
+# Environment (all optional):
+#   JMH_ARGS        JMH options        (default: -f 1 -wi 2 -i 3 -w 2s -r 3s)
+#   JMH_INCLUDE     benchmark regex    (default: every benchmark in the module)
+#   HEAP_COUNTS     session counts for the heap measurement (default: 100000,1000000)
+#   SCALE_SESSIONS  sessions for the MongoDB all()/count() measurement (default: 100000)
+#   BENCH_OUT       output directory   (default: store-bench/target/bench-results)
+#   SKIP_BUILD=1    use the existing store-bench/target/benchmarks.jar
+#   SKIP_JMH=1      reuse $BENCH_OUT/jmh.json from an earlier run (only re-run the other parts)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+JMH_ARGS=${JMH_ARGS:--f 1 -wi 2 -i 3 -w 2s -r 3s}
+JMH_INCLUDE=${JMH_INCLUDE:-}
+HEAP_COUNTS=${HEAP_COUNTS:-100000,1000000}
+SCALE_SESSIONS=${SCALE_SESSIONS:-100000}
+OUT=${BENCH_OUT:-store-bench/target/bench-results}
+JAR=store-bench/target/benchmarks.jar
+JAVA=${JAVA:-java}
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  if grep -q '<module>store-bench</module>' pom.xml; then
+    ./mvnw -q -pl store-bench -am package -DskipTests -DskipJavadoc
+  else
+    # Not yet a module of the root pom: build it alone against the stores installed in ~/.m2.
+    ./mvnw -q -f store-bench/pom.xml package -DskipTests -DskipJavadoc
+  fi
+fi
+mkdir -p "$OUT"
+
+load_before=$(uptime)
+if [ "${SKIP_JMH:-0}" != 1 ]; then
+  # shellcheck disable=SC2086 # JMH_ARGS is a list of options on purpose
+  "$JAVA" -jar "$JAR" $JMH_ARGS -rf json -rff "$OUT/jmh.json" $JMH_INCLUDE | tee "$OUT/jmh.log"
+fi
+"$JAVA" -Xms4g -Xmx4g -XX:+UseParallelGC -cp "$JAR" dev.sessionstore.bench.MemoryHeapPerSession \
+  "$HEAP_COUNTS" "$OUT/heap.properties"
+"$JAVA" -cp "$JAR" dev.sessionstore.bench.MongoRoundTrips "$OUT/roundtrips.properties"
+"$JAVA" -Xms2g -Xmx2g -XX:+UseParallelGC -cp "$JAR" dev.sessionstore.bench.MongoScale \
+  "$SCALE_SESSIONS" "$OUT/scale.properties"
+load_after=$(uptime)
+
+{
+  echo "## Results"
+  echo
+  echo "- Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'),"\
+       "$(free -g | awk '/^Mem:/ {print $2 " GiB RAM"}')"
+  echo "- JDK: $("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.vm.name|java.runtime.version/ {printf "%s ", $2}')"
+  echo "- Load before: ${load_before#*load average: }; after: ${load_after#*load average: } (load average 1/5/15 min)"
+  echo "- JMH: $JMH_ARGS ${JMH_INCLUDE}"
+  echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  "$JAVA" -cp "$JAR" dev.sessionstore.bench.Report "$OUT/jmh.json" "$OUT"
+} | tee "$OUT/report.md"

@@ -1,0 +1,201 @@
+package dev.sessionstore.bench;
+
+import static com.mongodb.client.model.Filters.eq;
+
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import com.mongodb.reactivestreams.client.MongoCollection;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.sessionstore.Session;
+import dev.sessionstore.SessionDraft;
+import dev.sessionstore.SessionStore;
+import dev.sessionstore.SessionStores;
+import dev.sessionstore.StoreOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The MongoDB store against an embedded mongo-java-server (in-memory backend, started once per
+ * trial), next to the raw reactive driver doing the same number of round trips on a copy of the
+ * store's collection: same documents, same indexes. Store operations are measured complete
+ * ({@code .block()}).
+ *
+ * <p>The embedded server uses an index only when a filter's keys equal an index's keys exactly, so a
+ * filter with more keys than {@code _id} scans the collection. The {@code driver_*_id} references
+ * use {@code {_id}} filters; the {@code driver_*_sameShape} references send the same commands with
+ * the same filter keys as the store (see {@link MongoRoundTrips} for what the store sends), so both
+ * comparisons are in the report. Instantiated and driven by JMH only.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@State(Scope.Benchmark)
+public class MongoStoreBenchmark {
+
+  /** Sessions in the collection; the operations cycle over them. */
+  static final int SESSIONS = 1_000;
+
+  static final String DATABASE = "bench";
+
+  EmbeddedMongo mongo;
+  SessionStore store;
+  MongoClient client;
+  MongoCollection<Document> reference;
+  String[] ids;
+  Session[] sessions;
+  Document[] documents;
+
+  /**
+   * Options that open the MongoDB store on the embedded server.
+   *
+   * @param mongo the server
+   * @return the options
+   */
+  static StoreOptions storeOptions(EmbeddedMongo mongo) {
+    return StoreOptions.parse(mongo.connectionString() + "/" + DATABASE)
+        // No background cleanup in the middle of a measurement.
+        .with(StoreOptions.CLEANUP_INTERVAL, Duration.ofHours(1));
+  }
+
+  /**
+   * Finds the collection the store writes to (the only one in the database besides the
+   * references).
+   *
+   * @param client a client of the server
+   * @param mongo the server
+   * @return the store's collection
+   */
+  static MongoCollection<Document> sessionCollection(MongoClient client, EmbeddedMongo mongo) {
+    MongoDatabase db = client.getDatabase(DATABASE);
+    List<String> names = Flux.from(db.listCollectionNames())
+        .filter(name -> !name.startsWith("reference") && !name.startsWith("system."))
+        .collectList()
+        .block();
+    if (names == null || names.size() != 1) {
+      throw new IllegalStateException("expected one store collection in " + DATABASE + ", found " + names);
+    }
+    return db.getCollection(names.get(0));
+  }
+
+  /** Starts the server, fills the store, and copies its collection and indexes for the driver. */
+  @Setup(Level.Trial)
+  public void setUp() {
+    mongo = new EmbeddedMongo();
+    store = SessionStores.open(storeOptions(mongo));
+    ids = new String[SESSIONS];
+    sessions = new Session[SESSIONS];
+    for (int i = 0; i < SESSIONS; i++) {
+      Session s = store.create(SessionDraft.of(Payloads.small(i))).block();
+      ids[i] = s.id();
+      sessions[i] = s;
+    }
+    client = MongoClients.create(mongo.connectionString());
+    MongoCollection<Document> source = sessionCollection(client, mongo);
+    MongoDatabase db = client.getDatabase(DATABASE);
+    List<Document> indexes = new ArrayList<>();
+    for (Document index : Flux.from(source.listIndexes()).toIterable()) {
+      if (!"_id_".equals(index.getString("name"))) {
+        index.remove("v");
+        index.remove("ns");
+        indexes.add(index);
+      }
+    }
+    if (!indexes.isEmpty()) {
+      Mono.from(db.runCommand(new Document("createIndexes", "reference").append("indexes", indexes)))
+          .block();
+    } else {
+      Mono.from(db.createCollection("reference")).block();
+    }
+    reference = db.getCollection("reference");
+    List<Document> all = Flux.from(source.find()).collectList().block();
+    Mono.from(reference.insertMany(all)).block();
+    documents = new Document[SESSIONS];
+    for (int i = 0; i < SESSIONS; i++) {
+      documents[i] = Mono.from(reference.find(eq("_id", ids[i])).first()).block();
+      if (documents[i] == null) {
+        throw new IllegalStateException("the store's _id is not the session id; adapt the references");
+      }
+    }
+  }
+
+  /** Stops everything. */
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    store.close();
+    client.close();
+    mongo.close();
+  }
+
+  /** Each thread walks the ids in its own order. */
+  @State(Scope.Thread)
+  public static class Cursor {
+    private int next;
+
+    int next() {
+      int i = next;
+      next = i + 1 == SESSIONS ? 0 : i + 1;
+      return i;
+    }
+  }
+
+  // ---- get ----
+
+  /** @return the session read through the store */
+  @Benchmark
+  public Session store_get(Cursor c) {
+    return store.get(ids[c.next()]).block();
+  }
+
+  /** @return the document read by the driver with {@code find({_id})} */
+  @Benchmark
+  public Document driver_find_id(Cursor c) {
+    return Mono.from(reference.find(eq("_id", ids[c.next()])).first()).block();
+  }
+
+  // ---- save ----
+
+  /** @return the saved session */
+  @Benchmark
+  public Session store_save(Cursor c) {
+    return store.save(sessions[c.next()]).block();
+  }
+
+  /** @return the driver's result of {@code replaceOne({_id}, document)} */
+  @Benchmark
+  public Object driver_replaceOne_id(Cursor c) {
+    int i = c.next();
+    return Mono.from(reference.replaceOne(eq("_id", ids[i]), documents[i])).block();
+  }
+
+  // ---- update ----
+
+  /** @return the updated session */
+  @Benchmark
+  public Session store_update(Cursor c) {
+    return store.update(ids[c.next()], MemoryStoreBenchmark.CHANGE).block();
+  }
+
+  /** @return the driver's result of {@code find({_id})} then {@code replaceOne({_id}, document)} */
+  @Benchmark
+  public Object driver_update_id(Cursor c) {
+    String id = ids[c.next()];
+    return Mono.from(reference.find(eq("_id", id)).first())
+        .flatMap(found -> Mono.from(reference.replaceOne(eq("_id", id), found)))
+        .block();
+  }
+}
