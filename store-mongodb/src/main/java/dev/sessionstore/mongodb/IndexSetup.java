@@ -1,0 +1,169 @@
+package dev.sessionstore.mongodb;
+
+import com.mongodb.MongoCommandException;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.reactivestreams.client.MongoCollection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonValue;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Creates the store's indexes if they are missing and checks existing ones.
+ *
+ * <p>An index with the same keys and options (under any name) is accepted as it is; one with the same
+ * keys or the same name but other options makes setup fail with an {@link IllegalStateException}
+ * naming it, since a silently different index (say, a non-unique claim index) would break the store's
+ * guarantees. Creating an index that exists is a no-op, so several instances may start at once.
+ */
+final class IndexSetup {
+
+  static final String CLAIM_INDEX = "sessionstore_exclusive_claim";
+  static final String PRINCIPAL_INDEX = "sessionstore_principal";
+  static final String EXPIRY_INDEX = "sessionstore_expiry_ttl";
+  static final String TOMBSTONE_INDEX = "sessionstore_tombstone";
+
+  /** One index the store needs. */
+  record Wanted(String name, BsonDocument keys, boolean unique, boolean sparse,
+      @Nullable Long expireAfterSeconds) {
+
+    IndexOptions options() {
+      IndexOptions options = new IndexOptions().name(name).unique(unique).sparse(sparse);
+      if (expireAfterSeconds != null) {
+        options.expireAfter(expireAfterSeconds, TimeUnit.SECONDS);
+      }
+      return options;
+    }
+
+    String describe() {
+      return keys.toJson() + (unique ? " unique" : "") + (sparse ? " sparse" : "")
+          + (expireAfterSeconds != null ? " expireAfterSeconds=" + expireAfterSeconds : "");
+    }
+  }
+
+  private IndexSetup() {}
+
+  /**
+   * The indexes of a sessions collection.
+   *
+   * @param ttlGraceSeconds how long after expiry MongoDB's TTL monitor may delete a session
+   * @return the indexes
+   */
+  static List<Wanted> wanted(long ttlGraceSeconds) {
+    return List.of(
+        new Wanted(CLAIM_INDEX, keys(SessionDocuments.CLAIM), true, true, null),
+        new Wanted(PRINCIPAL_INDEX, keys(SessionDocuments.PRINCIPAL), false, true, null),
+        new Wanted(EXPIRY_INDEX, keys(SessionDocuments.EXPIRES), false, false, ttlGraceSeconds),
+        new Wanted(TOMBSTONE_INDEX, keys(SessionDocuments.TOMBSTONE), false, true, null));
+  }
+
+  /**
+   * Checks existing indexes and creates the missing ones.
+   *
+   * @param collection the sessions collection
+   * @param wanted the indexes
+   * @return completes when every index is in place
+   */
+  static Mono<Void> ensure(MongoCollection<BsonDocument> collection, List<Wanted> wanted) {
+    String where = "collection '" + collection.getNamespace().getCollectionName() + "'";
+    return Flux.from(collection.listIndexes(BsonDocument.class))
+        .collectList()
+        .flatMap(existing -> {
+          List<Wanted> missing = new ArrayList<>();
+          for (Wanted w : wanted) {
+            BsonDocument match = null;
+            for (BsonDocument index : existing) {
+              boolean sameKeys = sameKeys(index.getDocument("key", new BsonDocument()), w.keys());
+              boolean sameName = w.name().equals(name(index));
+              if (sameKeys && matches(index, w)) {
+                match = index;
+                break;
+              }
+              if (sameKeys || sameName) {
+                throw conflict(where, index, w);
+              }
+            }
+            if (match == null) {
+              missing.add(w);
+            }
+          }
+          return Flux.fromIterable(missing)
+              .concatMap(w -> Mono.from(collection.createIndex(w.keys(), w.options()))
+                  .onErrorMap(MongoCommandException.class, e -> isOptionsConflict(e)
+                      ? new IllegalStateException("index '" + w.name() + "' on " + where
+                          + " conflicts with an existing index: " + e.getErrorMessage()
+                          + "; expected " + w.describe(), e)
+                      : e))
+              .then();
+        });
+  }
+
+  private static boolean isOptionsConflict(MongoCommandException e) {
+    // IndexOptionsConflict, IndexKeySpecsConflict, IndexAlreadyExists with another name.
+    return e.getErrorCode() == 85 || e.getErrorCode() == 86 || e.getErrorCode() == 68;
+  }
+
+  private static IllegalStateException conflict(String where, BsonDocument index, Wanted w) {
+    return new IllegalStateException("index '" + name(index) + "' on " + where
+        + " exists with other keys or options than the session store needs: found "
+        + SessionDocuments.brief(index) + ", expected '" + w.name() + "' " + w.describe()
+        + ". Drop it (or change it with collMod) and restart, or open the store with createIndexes"
+        + "=false and manage the indexes yourself.");
+  }
+
+  private static String name(BsonDocument index) {
+    BsonValue name = index.get("name");
+    return name != null && name.isString() ? name.asString().getValue() : "?";
+  }
+
+  private static boolean matches(BsonDocument index, Wanted w) {
+    Long ttl = index.containsKey("expireAfterSeconds")
+        ? (long) index.get("expireAfterSeconds").asNumber().doubleValue() : null;
+    return flag(index, "unique") == w.unique()
+        && flag(index, "sparse") == w.sparse()
+        && Objects.equals(ttl, w.expireAfterSeconds())
+        && !index.containsKey("partialFilterExpression");
+  }
+
+  private static boolean flag(BsonDocument index, String name) {
+    BsonValue value = index.get(name);
+    if (value == null) {
+      return false;
+    }
+    return value.isBoolean() ? value.asBoolean().getValue()
+        : value.isNumber() && value.asNumber().doubleValue() != 0;
+  }
+
+  private static boolean sameKeys(BsonDocument found, BsonDocument keys) {
+    if (!found.keySet().equals(keys.keySet())) {
+      return false;
+    }
+    List<String> a = new ArrayList<>(found.keySet());
+    List<String> b = new ArrayList<>(keys.keySet());
+    if (!a.equals(b)) {
+      return false;
+    }
+    for (String key : a) {
+      BsonValue x = found.get(key);
+      BsonValue y = keys.get(key);
+      if (x.isNumber() && y.isNumber()) {
+        if (x.asNumber().doubleValue() != y.asNumber().doubleValue()) {
+          return false;
+        }
+      } else if (!x.equals(y)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static BsonDocument keys(String field) {
+    return new BsonDocument(field, new BsonInt32(1));
+  }
+}

@@ -1,0 +1,127 @@
+package dev.sessionstore.mongodb;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.MongoDriverInformation;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import dev.sessionstore.SessionStore;
+import dev.sessionstore.StoreOptions;
+import dev.sessionstore.StoreOptions.Option;
+import dev.sessionstore.spi.SessionStoreProvider;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Opens a {@link MongoSessionStore} from a {@code mongodb://} or {@code mongodb+srv://} store URI,
+ * such as {@code mongodb://user:secret@db1,db2/app?replicaSet=rs0&collection=sessions&maxIdle=20m}.
+ *
+ * <p>The database is the URI's path and is required. The store's own parameters ({@code
+ * collection}, {@code maxIdle}, {@code touchThreshold}, {@code tombstoneGrace}, {@code
+ * maxSessionBytes}, {@code timeout}, {@code cleanupInterval}, {@code createIndexes}, {@code
+ * ttlGrace}, {@code sweepInterval}, {@code eventBuffer}, {@code updateAttempts}) are removed before
+ * the rest of the URI goes to the MongoDB driver, which reads its own ({@code replicaSet}, {@code
+ * authSource}, {@code tls}, …). Unless the URI sets them, the driver's server selection, connect and
+ * read timeouts follow the store's {@code timeout}. The store owns the client it creates and closes
+ * it on {@link SessionStore#close()}.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class MongoSessionStoreProvider implements SessionStoreProvider {
+
+  /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+  public MongoSessionStoreProvider() {}
+
+  @Override
+  public String scheme() {
+    return "mongodb";
+  }
+
+  @Override
+  public Set<String> schemes() {
+    return Set.of("mongodb", "mongodb+srv");
+  }
+
+  /**
+   * Opens a store on the database and collection the URI names.
+   *
+   * @param options the store URI and typed options
+   * @return the open store
+   * @throws IllegalArgumentException naming the problem, if the URI or an option is invalid or the
+   *     URI names no database
+   * @throws IllegalStateException naming the index, if an existing index conflicts
+   * @throws dev.sessionstore.StoreUnavailableException if MongoDB cannot be reached to set up the
+   *     indexes
+   */
+  @Override
+  public SessionStore open(StoreOptions options) {
+    if (!schemes().contains(options.scheme())) {
+      throw new IllegalArgumentException("the MongoDB session store takes mongodb:// and "
+          + "mongodb+srv:// URIs, not " + options.scheme() + ":");
+    }
+    List<String> own = new ArrayList<>();
+    for (Option<?> option : MongoSessionStore.OPTIONS) {
+      own.add(option.name());
+    }
+    ConnectionString connection;
+    try {
+      connection = new ConnectionString(options.uriWithout(own));
+    } catch (IllegalArgumentException e) {
+      // The driver's message may quote the URI, password included: do not pass it on.
+      throw new IllegalArgumentException("store URI " + options
+          + " is not a valid MongoDB connection string", null);
+    }
+    String database = connection.getDatabase();
+    if (database == null || database.isEmpty()) {
+      throw new IllegalArgumentException("store URI " + options + " names no database; write it"
+          + " as the URI's path, as in mongodb://host/app?collection=sessions");
+    }
+    StoreOptions storeOptions = options;
+    String pathCollection = connection.getCollection();
+    if (pathCollection != null) {
+      String parameter = options.parameter(MongoSessionStore.COLLECTION.name());
+      if (parameter != null && !parameter.equals(pathCollection)) {
+        throw new IllegalArgumentException("store URI " + options + " names two collections: '"
+            + pathCollection + "' in its path and '" + parameter + "' as a parameter");
+      }
+      storeOptions = options.get(MongoSessionStore.COLLECTION).equals(
+          MongoSessionStore.COLLECTION.defaultValue()) && parameter == null
+          ? options.with(MongoSessionStore.COLLECTION, pathCollection) : options;
+    }
+    Duration timeout = options.require(StoreOptions.TIMEOUT);
+    if (timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("option timeout must be positive, was " + timeout);
+    }
+    int millis = (int) Math.min(timeout.toMillis(), Integer.MAX_VALUE);
+    MongoClientSettings settings = MongoClientSettings.builder()
+        .applyConnectionString(connection)
+        .applyToClusterSettings(b -> {
+          if (connection.getServerSelectionTimeout() == null) {
+            b.serverSelectionTimeout(millis, TimeUnit.MILLISECONDS);
+          }
+        })
+        .applyToSocketSettings(b -> {
+          if (connection.getConnectTimeout() == null) {
+            b.connectTimeout(millis, TimeUnit.MILLISECONDS);
+          }
+          if (connection.getSocketTimeout() == null) {
+            b.readTimeout(millis, TimeUnit.MILLISECONDS);
+          }
+        })
+        .build();
+    MongoClient client = MongoClients.create(settings,
+        MongoDriverInformation.builder().driverName("sessionstore").build());
+    try {
+      return MongoSessionStore.builder(client.getDatabase(database))
+          .options(storeOptions)
+          .ownedClient(client)
+          .build();
+    } catch (RuntimeException e) {
+      client.close();
+      throw e;
+    }
+  }
+}
