@@ -1,5 +1,7 @@
 package dev.sessionstore.tck;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.sessionstore.Session;
 import dev.sessionstore.SessionData;
 import dev.sessionstore.SessionDraft;
@@ -16,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
 
 /** Helpers shared by the kit's tests: waiting for publishers with a bound, and building data. */
 final class Kit {
@@ -82,6 +85,23 @@ final class Kit {
       throw new AssertionError(what + " should have failed but completed with " + outcome);
     }
     return outcome.error();
+  }
+
+  /** Expects empty completion within {@link #WAIT}, described for the report. */
+  static void expectEmpty(Mono<?> mono, String what) {
+    StepVerifier.create(mono).as(what).expectComplete().verify(WAIT);
+  }
+
+  /** Expects one value equal to {@code expected}, then completion. */
+  static <T> void expectValue(Mono<T> mono, T expected, String what) {
+    StepVerifier.create(mono).as(what).expectNext(expected).expectComplete().verify(WAIT);
+  }
+
+  /** Expects an error of the given type; the report shows the actual outcome otherwise. */
+  static <E extends Throwable> E expectError(Mono<?> mono, Class<E> type, String what) {
+    Throwable error = awaitError(mono, what);
+    assertThat(error).as(what).isInstanceOf(type);
+    return type.cast(error);
   }
 
   /** Collects a flux; an error fails the test. */
