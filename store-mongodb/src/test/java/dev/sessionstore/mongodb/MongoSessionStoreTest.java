@@ -1,0 +1,256 @@
+package dev.sessionstore.mongodb;
+
+import static dev.sessionstore.mongodb.MongoTesting.await;
+import static dev.sessionstore.mongodb.MongoTesting.collection;
+import static dev.sessionstore.mongodb.MongoTesting.eventually;
+import static dev.sessionstore.mongodb.MongoTesting.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.mongodb.client.model.IndexOptions;
+import dev.sessionstore.PrincipalConflictException;
+import dev.sessionstore.Session;
+import dev.sessionstore.SessionData;
+import dev.sessionstore.SessionDestroyedException;
+import dev.sessionstore.SessionDraft;
+import dev.sessionstore.SessionEvent;
+import dev.sessionstore.SessionStore;
+import dev.sessionstore.SessionStores;
+import dev.sessionstore.SessionTooLargeException;
+import dev.sessionstore.StoreOptions;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** What is particular to the MongoDB store: its documents, indexes, claims, sweeper and URI. */
+class MongoSessionStoreTest {
+
+  private final MutableClock clock = new MutableClock(MongoTesting.START);
+  private String name;
+  private SessionStore store;
+
+  @BeforeEach
+  void open() {
+    name = EmbeddedMongo.get().freshCollection();
+    store = SessionStores.open(options(name, clock, ""));
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private BsonDocument stored(String id) {
+    return await(Mono.from(collection(name).find(new BsonDocument("_id",
+        new org.bson.BsonString(id))).first()));
+  }
+
+  private static SessionDraft draft() {
+    return SessionDraft.empty().withMaxIdle(Duration.ofMinutes(10));
+  }
+
+  @Test
+  void documentsFollowTheSchemaWithEscapedKeys() {
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("a.b", Map.of("$x", List.of(Map.of("%", 1))));
+    Session s = await(store.create(SessionDraft.of(SessionData.of(data))
+        .withPrincipal("alice", true).withMaxIdle(Duration.ofMinutes(10))));
+
+    BsonDocument doc = stored(s.id());
+    assertThat(doc.keySet()).containsExactly("_id", "v", "d", "p", "x", "xc", "c", "a", "mi", "e");
+    assertThat(doc.getDocument("d").toJson()).isEqualTo("{\"a%2Eb\": {\"%24x\": [{\"%25\": 1}]}}");
+    assertThat(doc.getInt64("mi").getValue()).isEqualTo(600_000L);
+    assertThat(doc.getDateTime("e").getValue())
+        .isEqualTo(MongoTesting.START.plus(Duration.ofMinutes(10)).toEpochMilli());
+    assertThat(await(store.get(s.id())).data()).isEqualTo(s.data());
+
+    assertThat(await(store.destroy(s.id()))).isTrue();
+    BsonDocument tombstone = stored(s.id());
+    assertThat(tombstone.keySet()).containsExactly("_id", "v", "t");
+    assertThat(tombstone.getInt64("v").getValue()).isEqualTo(2L);
+  }
+
+  @Test
+  void createsItsIndexesAndAcceptsThemOnTheNextOpen() {
+    List<BsonDocument> indexes = await(Flux.from(collection(name).listIndexes(BsonDocument.class))
+        .collectList());
+    assertThat(indexes).extracting(i -> i.getString("name").getValue())
+        .contains(IndexSetup.CLAIM_INDEX, IndexSetup.PRINCIPAL_INDEX, IndexSetup.EXPIRY_INDEX,
+            IndexSetup.TOMBSTONE_INDEX);
+    BsonDocument claim = indexes.stream()
+        .filter(i -> i.getString("name").getValue().equals(IndexSetup.CLAIM_INDEX)).findFirst()
+        .orElseThrow();
+    assertThat(claim.getBoolean("unique").getValue()).isTrue();
+    assertThat(claim.getBoolean("sparse").getValue()).isTrue();
+    BsonDocument ttl = indexes.stream()
+        .filter(i -> i.getString("name").getValue().equals(IndexSetup.EXPIRY_INDEX)).findFirst()
+        .orElseThrow();
+    assertThat(ttl.get("expireAfterSeconds").asNumber().longValue()).isEqualTo(3600L);
+
+    try (SessionStore again = SessionStores.open(options(name, clock, ""))) {
+      assertThat(await(again.count())).isZero();
+    }
+    assertThat(await(Flux.from(collection(name).listIndexes()).count())).isEqualTo(indexes.size());
+  }
+
+  @Test
+  void anExistingIndexWithOtherOptionsFailsOpenNamingIt() {
+    String other = EmbeddedMongo.get().freshCollection();
+    await(Mono.from(collection(other).createIndex(new BsonDocument("xc", new BsonInt32(1)),
+        new IndexOptions().name("my_claims"))));
+    assertThatThrownBy(() -> SessionStores.open(options(other, clock, "")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("'my_claims'")
+        .hasMessageContaining("unique");
+
+    String ttl = EmbeddedMongo.get().freshCollection();
+    await(Mono.from(collection(ttl).createIndex(new BsonDocument("e", new BsonInt32(1)),
+        new IndexOptions().name(IndexSetup.EXPIRY_INDEX).expireAfter(60L, TimeUnit.SECONDS))));
+    assertThatThrownBy(() -> SessionStores.open(options(ttl, clock, "ttlGrace=2h")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(IndexSetup.EXPIRY_INDEX)
+        .hasMessageContaining("expireAfterSeconds=7200");
+  }
+
+  @Test
+  void createIndexesFalseLeavesTheCollectionAlone() {
+    String bare = EmbeddedMongo.get().freshCollection();
+    try (SessionStore s = SessionStores.open(options(bare, clock, "createIndexes=false"))) {
+      await(s.create(draft()));
+    }
+    assertThat(await(Flux.from(collection(bare).listIndexes(BsonDocument.class)).collectList()))
+        .extracting(i -> i.getString("name").getValue()).containsExactly("_id_");
+  }
+
+  @Test
+  void anExpiredHolderLosesItsClaimToTheNextClaimantButKeepsItsStateForTheEvent() {
+    try (MongoTesting.Recorder events = new MongoTesting.Recorder(store)) {
+      Session old = await(store.create(draft().withPrincipal("alice", true)));
+      clock.advance(Duration.ofMinutes(10));
+      Session next = await(store.create(draft().withPrincipal("alice", true)));
+
+      assertThat(stored(old.id()).containsKey("xc")).as("claim field of the expired holder").isFalse();
+      assertThat(stored(next.id()).getString("xc").getValue()).isEqualTo("alice");
+      assertThatThrownBy(() -> await(store.create(draft().withPrincipal("alice", false))))
+          .isInstanceOf(PrincipalConflictException.class);
+
+      assertThat(await(store.cleanup())).isEqualTo(1L);
+      eventually("EXPIRED event", () -> events.count(SessionEvent.Type.EXPIRED) == 1);
+      Session last = events.of(SessionEvent.Type.EXPIRED).get(0).session();
+      assertThat(last.id()).isEqualTo(old.id());
+      assertThat(last.exclusive()).as("the expired session's last state").isTrue();
+    }
+  }
+
+  @Test
+  void saveOverAnUnsweptExpiredSessionEmitsExpiredThenCreated() {
+    try (MongoTesting.Recorder events = new MongoTesting.Recorder(store)) {
+      Session s = await(store.create(draft()));
+      clock.advance(Duration.ofMinutes(11));
+      // save stores lastAccessedAt as given, so the new life needs a longer idle limit
+      Session saved = await(store.save(s.withAttribute("k", "v").withMaxIdle(Duration.ofHours(1))));
+      assertThat(saved.version()).isEqualTo(1L);
+      eventually("events", () -> events.events.size() == 3);
+      assertThat(events.events).extracting(SessionEvent::type).containsExactly(
+          SessionEvent.Type.CREATED, SessionEvent.Type.EXPIRED, SessionEvent.Type.CREATED);
+      assertThat(await(store.cleanup())).as("nothing expired is left").isZero();
+    }
+  }
+
+  @Test
+  void destroyOfAnExpiredSessionTombstonesItAndReportsFalse() {
+    try (MongoTesting.Recorder events = new MongoTesting.Recorder(store)) {
+      Session s = await(store.create(draft()));
+      clock.advance(Duration.ofMinutes(10));
+      assertThat(await(store.destroy(s.id()))).isFalse();
+      assertThatThrownBy(() -> await(store.save(s))).isInstanceOf(SessionDestroyedException.class);
+      eventually("EXPIRED", () -> events.count(SessionEvent.Type.EXPIRED) == 1);
+      assertThat(events.count(SessionEvent.Type.DESTROYED)).isZero();
+    }
+  }
+
+  @Test
+  void sweeperEmitsExpiredOnItsOwnWithoutDeleting() {
+    try (SessionStore swept = SessionStores.open(options(name, clock, "sweepInterval=20ms"));
+        MongoTesting.Recorder events = new MongoTesting.Recorder(swept)) {
+      Session s = await(swept.create(draft()));
+      clock.advance(Duration.ofMinutes(10));
+      eventually("EXPIRED from the sweeper", () -> events.count(SessionEvent.Type.EXPIRED) == 1);
+      assertThat(stored(s.id()).containsKey("s")).as("sweep mark").isTrue();
+      assertThat(await(swept.cleanup())).as("cleanup still removes it").isEqualTo(1L);
+      assertThat(events.count(SessionEvent.Type.EXPIRED)).isEqualTo(1L);
+    }
+  }
+
+  @Test
+  void tombstonesAreRemovedOnlyAfterTheGrace() {
+    Session s = await(store.create(draft().withMaxIdle(null)));
+    await(store.destroy(s.id()));
+    clock.advance(Duration.ofMinutes(9));
+    assertThat(await(store.cleanup())).isZero();
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(await(store.cleanup())).isEqualTo(1L);
+    assertThat(stored(s.id())).isNull();
+  }
+
+  @Test
+  void sizeLimitIsClampedToMongoDbsDocumentLimit() {
+    try (SessionStore big = SessionStores.open(options(name, clock, "maxSessionBytes=64MiB"))) {
+      String mib = "x".repeat(1024 * 1024);
+      Map<String, Object> data = new LinkedHashMap<>();
+      for (int i = 0; i < 17; i++) {
+        data.put("part" + i, mib);
+      }
+      assertThatThrownBy(() -> await(big.create(SessionDraft.of(SessionData.of(data)))))
+          .isInstanceOfSatisfying(SessionTooLargeException.class,
+              e -> assertThat(e.limit()).isEqualTo(16L * 1024 * 1024));
+    }
+  }
+
+  @Test
+  void regenerateMovesTheClaimAndTombstonesTheOldId() {
+    Session s = await(store.create(draft().withPrincipal("alice", true)
+        .withDeadline(MongoTesting.START.plus(Duration.ofHours(1)))));
+    Session moved = await(store.regenerate(s.id()));
+    assertThat(moved.exclusive()).isTrue();
+    assertThat(moved.version()).isEqualTo(2L);
+    assertThat(moved.createdAt()).isEqualTo(s.createdAt());
+    assertThat(moved.deadline()).isEqualTo(s.deadline());
+    assertThat(stored(moved.id()).getString("xc").getValue()).isEqualTo("alice");
+    assertThat(stored(s.id()).keySet()).containsExactly("_id", "v", "t");
+    assertThat(await(store.get(moved.id()))).isEqualTo(moved);
+  }
+
+  @Test
+  void closedStoreSignalsIllegalStateAndCloseIsIdempotent() {
+    store.close();
+    store.close();
+    assertThatThrownBy(() -> await(store.get("abcdefghijklmnop")))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> await(store.count())).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> store.all().blockLast()).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aUserSuppliedClientStaysOpenAfterClose() {
+    MongoSessionStore own = MongoSessionStore.builder(MongoTesting.direct(), "sessionstore")
+        .collection(EmbeddedMongo.get().freshCollection())
+        .option(StoreOptions.CLOCK, clock)
+        .option(StoreOptions.MAX_IDLE, Duration.ofMinutes(5))
+        .build();
+    Session s = await(own.create(SessionDraft.empty()));
+    assertThat(s.maxIdle()).isEqualTo(Duration.ofMinutes(5));
+    own.close();
+    assertThat(await(Mono.from(MongoTesting.direct().getDatabase("sessionstore")
+        .listCollectionNames()).hasElement())).as("the client still works").isTrue();
+  }
+}
