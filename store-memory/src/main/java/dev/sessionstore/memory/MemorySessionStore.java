@@ -132,8 +132,8 @@ public final class MemorySessionStore implements SessionStore {
   private final SessionEventPublisher publisher;
   /** Stored sessions, including expired ones not yet removed; the bound in REJECT mode. */
   private final AtomicLong storedCount = new AtomicLong();
-  /** Set while this thread runs {@code cleanup}: counts the records removed. */
-  private final ThreadLocal<long @Nullable []> removedTally = new ThreadLocal<>();
+  /** Expired sessions and old tombstones removed since {@code cleanup} last reported. */
+  private final AtomicLong removedSinceReport = new AtomicLong();
   /** Set while this thread runs an update's change function, to catch calls back into the store. */
   private final ThreadLocal<@Nullable Boolean> inChange = new ThreadLocal<>();
   private final ScheduledFuture<?> cleanupTask;
@@ -501,10 +501,16 @@ public final class MemorySessionStore implements SessionStore {
   }
 
   /**
-   * {@inheritDoc}
+   * Removes tombstones past the grace and expired sessions, and reports how many records the store
+   * removed for those reasons since the previous {@code cleanup} (its own scheduled runs included).
+   * The count includes what this store removes continuously on its own: Caffeine removes due records
+   * after writes, while iterating and on its timer, each with its {@code EXPIRED} event, so by the time
+   * {@code cleanup} runs there may be little left to do.
    *
    * <p>Runs on Reactor's bounded-elastic scheduler: it may wait briefly for Caffeine's maintenance
    * lock.
+   *
+   * @return how many expired sessions and old tombstones were removed since the previous report
    */
   @Override
   public Mono<Long> cleanup() {
@@ -716,23 +722,24 @@ public final class MemorySessionStore implements SessionStore {
     }).flag;
   }
 
+  /**
+   * Removes every due record and reports how many were removed since the last report. Caffeine also
+   * removes due records on its own (after writes, while iterating, on its timer), so the count
+   * includes those.
+   */
   private long cleanupNow() {
-    long[] tally = {0L};
-    removedTally.set(tally);
-    try {
-      cache.cleanUp(); // Caffeine removes what its timer says is due, through evicted(...)
-      Instant now = time.now();
-      for (Map.Entry<String, Slot> entry : map.entrySet()) {
-        Slot slot = entry.getValue();
-        boolean due = slot instanceof Stored stored ? !isLive(stored.session(), now) : time.isDue(slot, now);
-        if (due) {
-          atomically(entry.getKey(), (current, at, out) -> current); // settle() removes it
-        }
+    cache.cleanUp(); // Caffeine removes what its timer wheel says is due, through evicted(...)
+    // Records Caffeine does not see as due: expiries beyond its ticker's range, and exclusive
+    // sessions whose claim was taken over. Iteration shows them because Caffeine thinks them live.
+    Instant now = time.now();
+    for (Map.Entry<String, Slot> entry : map.entrySet()) {
+      Slot slot = entry.getValue();
+      boolean due = slot instanceof Stored stored ? !isLive(stored.session(), now) : time.isDue(slot, now);
+      if (due) {
+        atomically(entry.getKey(), (current, at, out) -> current); // settle() removes it
       }
-    } finally {
-      removedTally.remove();
     }
-    return tally[0];
+    return removedSinceReport.getAndSet(0);
   }
 
   private void scheduledCleanup() {
@@ -764,10 +771,7 @@ public final class MemorySessionStore implements SessionStore {
   }
 
   private void countRemoved() {
-    long[] tally = removedTally.get();
-    if (tally != null) {
-      tally[0]++;
-    }
+    removedSinceReport.incrementAndGet();
   }
 
   // ---- helpers ------------------------------------------------------------------------------
