@@ -39,8 +39,9 @@ final class MongoTesting {
 
   /** Options for a store on the given collection, with a test clock and a long cleanup interval. */
   static StoreOptions options(String collection, MutableClock clock, String extra) {
+    String timeout = extra.contains("timeout=") ? "" : "&timeout=3s";
     return StoreOptions.parse(EmbeddedMongo.get().uri() + "?collection=" + collection
-            + "&timeout=3s" + (extra.isEmpty() ? "" : "&" + extra))
+            + timeout + (extra.isEmpty() ? "" : "&" + extra))
         .with(StoreOptions.CLOCK, clock)
         .with(StoreOptions.CLEANUP_INTERVAL, Duration.ofDays(1));
   }
