@@ -45,6 +45,7 @@ import org.bson.BsonString;
 import org.bson.RawBsonDocument;
 import org.bson.conversions.Bson;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
@@ -233,7 +234,7 @@ public final class MongoSessionStore implements SessionStore {
       BsonDocument set = new BsonDocument(ACCESSED, new BsonDateTime(now.toEpochMilli()));
       Bson update = expiry == null ? new BsonDocument("$set", set)
           : new BsonDocument("$set", set.append(EXPIRES, expiry));
-      return Mono.from(collection.updateOne(liveAt(stored, now), update))
+      return db(collection.updateOne(liveAt(stored, now), update))
           .flatMap(result -> {
             if (result.getMatchedCount() == 1) {
               return Mono.just(touched);
@@ -247,11 +248,10 @@ public final class MongoSessionStore implements SessionStore {
 
   @Override
   public Flux<Session> findByPrincipal(String principal) {
-    Objects.requireNonNull(principal, "principal");
     // Filtering on the principal alone uses the principal index (on the embedded test server too);
     // tombstones hold no principal, and expiry is checked here with the store clock.
-    return run("findByPrincipal", () -> Flux.from(collection.find(
-            new BsonDocument(PRINCIPAL, new BsonString(principal))))
+    return run("findByPrincipal", () -> dbMany(collection.find(
+            new BsonDocument(PRINCIPAL, new BsonString(required(principal, "principal")))))
         .map(SessionDocuments::decode)
         .collectList())
         .flatMapMany(found -> {
@@ -265,7 +265,7 @@ public final class MongoSessionStore implements SessionStore {
     return Flux.defer(() -> {
       checkOpen();
       Instant now = now();
-      return Flux.from(collection.find(liveFilter(now)))
+      return dbMany(collection.find(liveFilter(now)))
           .map(SessionDocuments::decode)
           .filter(s -> s.isLive(now))
           .map(StoredSession::live)
@@ -278,15 +278,14 @@ public final class MongoSessionStore implements SessionStore {
 
   @Override
   public Mono<Long> count() {
-    return run("count", () -> Mono.from(collection.countDocuments(liveFilter(now()))));
+    return run("count", () -> db(collection.countDocuments(liveFilter(now()))));
   }
 
   // ---------------------------------------------------------------- writes
 
   @Override
   public Mono<Session> create(SessionDraft draft) {
-    Objects.requireNonNull(draft, "draft");
-    return run("create", () -> createAttempt(draft, 1))
+    return run("create", () -> createAttempt(required(draft, "draft"), 1))
         .doOnNext(s -> publish(SessionEvent.Type.CREATED, s));
   }
 
@@ -312,9 +311,8 @@ public final class MongoSessionStore implements SessionStore {
 
   @Override
   public Mono<Session> save(Session session) {
-    Objects.requireNonNull(session, "session");
     return run("save", () -> {
-      String id = Session.requireWellFormedId(session.id());
+      String id = Session.requireWellFormedId(required(session, "session").id());
       return queue.run(id, () -> saveAttempt(session, 1));
     });
   }
@@ -327,7 +325,8 @@ public final class MongoSessionStore implements SessionStore {
         return Mono.error(new SessionDestroyedException(session.id()));
       }
       if (stored != null && stored.isLive(now)) {
-        Session next = session.toBuilder().version(stored.version() + 1).build();
+        Session next = session.toBuilder().lastAccessedAt(now).version(stored.version() + 1)
+            .build();
         RawBsonDocument doc = SessionDocuments.encode(next, true, maxBytes);
         return checkBinding(next, stored.live())
             .then(replace(liveAt(stored, now), next, doc))
@@ -336,7 +335,7 @@ public final class MongoSessionStore implements SessionStore {
                 : retrySave(session, attempt));
       }
       // Absent or expired: the save inserts a fresh session at version 1.
-      Session next = session.toBuilder().version(1).build();
+      Session next = session.toBuilder().lastAccessedAt(now).version(1).build();
       RawBsonDocument doc = SessionDocuments.encode(next, true, maxBytes);
       Mono<Boolean> write = stored == null
           ? insert(next, doc)
@@ -367,9 +366,8 @@ public final class MongoSessionStore implements SessionStore {
 
   @Override
   public Mono<Session> saveIfUnchanged(Session session) {
-    Objects.requireNonNull(session, "session");
     return run("saveIfUnchanged", () -> {
-      String id = Session.requireWellFormedId(session.id());
+      String id = Session.requireWellFormedId(required(session, "session").id());
       return queue.run(id, () -> readOptional(id).flatMap(found -> {
         StoredSession stored = found.orElse(null);
         Instant now = now();
@@ -378,7 +376,8 @@ public final class MongoSessionStore implements SessionStore {
           return Mono.error(refused);
         }
         StoredSession current = Objects.requireNonNull(stored);
-        Session next = session.toBuilder().version(current.version() + 1).build();
+        Session next = session.toBuilder().lastAccessedAt(now).version(current.version() + 1)
+            .build();
         RawBsonDocument doc = SessionDocuments.encode(next, true, maxBytes);
         return checkBinding(next, current.live())
             .then(replace(liveAt(current, now), next, doc))
@@ -414,8 +413,7 @@ public final class MongoSessionStore implements SessionStore {
 
   @Override
   public Mono<Session> update(String id, UnaryOperator<Session> change) {
-    Objects.requireNonNull(change, "change");
-    return run("update", () -> Session.isWellFormedId(id)
+    return run("update", () -> Session.isWellFormedId(id) && required(change, "change") != null
         ? queue.run(id, () -> updateAttempt(id, change, 1)) : Mono.<Session>empty());
   }
 
@@ -469,7 +467,7 @@ public final class MongoSessionStore implements SessionStore {
       Instant now = now();
       boolean live = stored.isLive(now);
       BsonDocument filter = live ? liveAt(stored, now) : expiredAt(stored, now);
-      return Mono.from(collection.replaceOne(filter,
+      return db(collection.replaceOne(filter,
               SessionDocuments.tombstone(id, stored.version() + 1, now)))
           .flatMap(result -> {
             if (result.getMatchedCount() == 1) {
@@ -505,7 +503,7 @@ public final class MongoSessionStore implements SessionStore {
       return insertUnderNewId(old, stored.version() + 1, now, 1).flatMap(moved ->
           // Only now is the old id destroyed: if the old session changed meanwhile, the copy is
           // removed and the move starts over from the new state.
-          Mono.from(collection.replaceOne(liveAt(stored, now),
+          db(collection.replaceOne(liveAt(stored, now),
                   SessionDocuments.tombstone(id, stored.version() + 1, now)))
               .flatMap(result -> {
                 if (result.getMatchedCount() == 1) {
@@ -515,7 +513,7 @@ public final class MongoSessionStore implements SessionStore {
                     return done;
                   });
                 }
-                Mono<Void> undo = Mono.from(collection.deleteOne(
+                Mono<Void> undo = db(collection.deleteOne(
                     new BsonDocument(ID, new BsonString(moved.id())))).then();
                 if (attempt >= updateAttempts) {
                   return undo.then(Mono.error(new StaleSessionException(id, stored.version(),
@@ -542,7 +540,7 @@ public final class MongoSessionStore implements SessionStore {
           .version(version)
           .build();
       RawBsonDocument doc = SessionDocuments.encode(moved, true, maxBytes);
-      return Mono.from(collection.insertOne(doc))
+      return db(collection.insertOne(doc))
           .thenReturn(old.exclusive() ? moved.withPrincipal(old.principal(), true) : moved)
           .onErrorResume(Failures::isDuplicateKey, e -> attempt >= ID_ATTEMPTS
               ? Mono.error(new IllegalStateException("the id generator produced " + attempt
@@ -565,7 +563,7 @@ public final class MongoSessionStore implements SessionStore {
         .append(VERSION, new BsonInt64(moved.version()));
     BsonDocument claim = new BsonDocument("$set", new BsonDocument(EXCLUSIVE, BsonBoolean.TRUE)
         .append(CLAIM, new BsonString(principal)));
-    Mono<Session> attempt = Mono.from(collection.updateOne(filter, claim)).thenReturn(moved);
+    Mono<Session> attempt = db(collection.updateOne(filter, claim)).thenReturn(moved);
     Mono<Session> lost = Mono.fromSupplier(() -> {
       LOG.log(System.Logger.Level.WARNING, "regenerated session {0} lost its exclusive claim to"
           + " another session that claimed the principal while it moved", Session.redact(moved.id()));
@@ -585,7 +583,7 @@ public final class MongoSessionStore implements SessionStore {
 
   @Override
   public Mono<Long> clear() {
-    return runLong("clear", () -> firstWithinTimeout(Flux.from(collection.find(
+    return runLong("clear", () -> firstWithinTimeout(dbMany(collection.find(
                 new BsonDocument(TOMBSTONE, new BsonDocument("$exists", BsonBoolean.FALSE)))
             .projection(new BsonDocument(ID, SessionDocuments.one()))))
         .map(doc -> doc.getString(ID).getValue())
@@ -603,15 +601,15 @@ public final class MongoSessionStore implements SessionStore {
     return Mono.defer(() -> {
       Instant now = now();
       Instant cutoff = now.minus(tombstoneGrace);
-      Mono<Long> tombstones = Mono.from(collection.deleteMany(new BsonDocument(TOMBSTONE,
+      Mono<Long> tombstones = db(collection.deleteMany(new BsonDocument(TOMBSTONE,
               new BsonDocument("$lte", SessionDocuments.date(cutoff)))))
           .map(r -> r.getDeletedCount())
           .timeout(timeout);
-      Mono<Long> expired = firstWithinTimeout(Flux.from(collection.find(new BsonDocument(EXPIRES,
+      Mono<Long> expired = firstWithinTimeout(dbMany(collection.find(new BsonDocument(EXPIRES,
               new BsonDocument("$lte", SessionDocuments.date(now))))))
           .map(SessionDocuments::decode)
           .filter(s -> s.isExpired(now))
-          .flatMap(s -> sweep(s, now).then(Mono.from(collection.deleteOne(
+          .flatMap(s -> sweep(s, now).then(db(collection.deleteOne(
               new BsonDocument(ID, new BsonString(s.id()))
                   .append(TOMBSTONE, new BsonDocument("$exists", BsonBoolean.FALSE))
                   .append(EXPIRES, new BsonDocument("$lte", SessionDocuments.date(now)))
@@ -633,7 +631,7 @@ public final class MongoSessionStore implements SessionStore {
     }
     BsonDocument filter = expiredAt(stored, now);
     BsonDocument mark = new BsonDocument("$set", new BsonDocument(SWEPT, SessionDocuments.date(now)));
-    return Mono.from(collection.updateOne(filter, mark))
+    return db(collection.updateOne(filter, mark))
         .doOnNext(result -> {
           if (result.getMatchedCount() == 1) {
             publish(SessionEvent.Type.EXPIRED, stored.live());
@@ -652,7 +650,7 @@ public final class MongoSessionStore implements SessionStore {
       BsonDocument filter = new BsonDocument(EXPIRES,
           new BsonDocument("$lte", SessionDocuments.date(now)))
           .append(SWEPT, new BsonDocument("$exists", BsonBoolean.FALSE));
-      return firstWithinTimeout(Flux.from(collection.find(filter).limit(SWEEP_BATCH)))
+      return firstWithinTimeout(dbMany(collection.find(filter).limit(SWEEP_BATCH)))
           .map(SessionDocuments::decode)
           .filter(s -> s.isExpired(now))
           .flatMap(s -> sweep(s, now).timeout(timeout), 8)
@@ -746,6 +744,14 @@ public final class MongoSessionStore implements SessionStore {
     return flux.timeout(Mono.delay(timeout), item -> Mono.never());
   }
 
+  /** Checks an argument inside an operation, so that the error is signalled, not thrown. */
+  private static <T> T required(@Nullable T value, String name) {
+    if (value == null) {
+      throw new IllegalArgumentException(name + " is null");
+    }
+    return value;
+  }
+
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException("the session store is closed");
@@ -756,8 +762,26 @@ public final class MongoSessionStore implements SessionStore {
     return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
+  /**
+   * Subscribes to a driver operation. On a non-blocking Reactor thread the subscription moves to a
+   * thread that may block: the driver takes brief internal locks when it enqueues work, and under
+   * contention those park the thread.
+   */
+  private static <T> Mono<T> db(Publisher<T> operation) {
+    return Mono.defer(() -> Schedulers.isInNonBlockingThread()
+        ? Mono.from(operation).subscribeOn(Schedulers.boundedElastic())
+        : Mono.from(operation));
+  }
+
+  /** Like {@link #db(Publisher)}, for operations with many results. */
+  private static <T> Flux<T> dbMany(Publisher<T> operation) {
+    return Flux.defer(() -> Schedulers.isInNonBlockingThread()
+        ? Flux.from(operation).subscribeOn(Schedulers.boundedElastic())
+        : Flux.from(operation));
+  }
+
   private Mono<StoredSession> read(String id) {
-    return Mono.from(collection.find(new BsonDocument(ID, new BsonString(id))).first())
+    return db(collection.find(new BsonDocument(ID, new BsonString(id))).first())
         .map(SessionDocuments::decode);
   }
 
@@ -792,12 +816,12 @@ public final class MongoSessionStore implements SessionStore {
 
   /** Inserts a new document; false if the id is taken. Resolves a claim conflict first. */
   private Mono<Boolean> insert(Session session, RawBsonDocument doc) {
-    return withClaim(session, () -> Mono.from(collection.insertOne(doc)).thenReturn(true), true);
+    return withClaim(session, () -> db(collection.insertOne(doc)).thenReturn(true), true);
   }
 
   /** Replaces the document matched by the filter; false if nothing matched. */
   private Mono<Boolean> replace(BsonDocument filter, Session session, RawBsonDocument doc) {
-    return withClaim(session, () -> Mono.from(collection.replaceOne(filter, doc))
+    return withClaim(session, () -> db(collection.replaceOne(filter, doc))
         .map(result -> result.getMatchedCount() == 1), false);
   }
 
@@ -824,7 +848,7 @@ public final class MongoSessionStore implements SessionStore {
         return release(holder, now).then(Mono.defer(write));
       }).switchIfEmpty(Mono.defer(() -> isInsert
           // Nobody holds the claim: the insert failed on the id, or the holder just let go.
-          ? Mono.from(collection.find(new BsonDocument(ID, new BsonString(session.id()))).first())
+          ? db(collection.find(new BsonDocument(ID, new BsonString(session.id()))).first())
               .map(found -> false)
               .switchIfEmpty(Mono.defer(write))
           : Mono.defer(write)));
@@ -864,13 +888,13 @@ public final class MongoSessionStore implements SessionStore {
 
   /** The document holding a principal's exclusive claim, if any. */
   private Mono<StoredSession> holder(String principal) {
-    return Mono.from(collection.find(new BsonDocument(CLAIM, new BsonString(principal))).first())
+    return db(collection.find(new BsonDocument(CLAIM, new BsonString(principal))).first())
         .map(SessionDocuments::decode);
   }
 
   /** Releases the claim of an expired session; the filter makes sure it is still expired. */
   private Mono<Void> release(StoredSession holder, Instant now) {
-    return Mono.from(collection.updateOne(
+    return db(collection.updateOne(
             new BsonDocument(ID, new BsonString(holder.id()))
                 .append(EXPIRES, new BsonDocument("$lte", SessionDocuments.date(now))),
             new BsonDocument("$unset", new BsonDocument(CLAIM, new BsonString("")))))
