@@ -74,6 +74,9 @@ import reactor.core.scheduler.Schedulers;
  * created and last accessed, {@code mi}/{@code dl} idle limit and deadline, {@code e} the expiry
  * date, {@code s} the sweep mark, {@code t} the tombstone date.
  *
+ * <p>Every write ({@code save} and {@code saveIfUnchanged} included) is an access: it stores
+ * {@code lastAccessedAt} as now.
+ *
  * <p><b>Atomicity without transactions.</b> Every write reads the document by id and then writes it
  * with one conditional update or replace whose filter holds the version it read, so a write lands
  * only on the state it was computed from; a destroyed session becomes a tombstone with a higher
