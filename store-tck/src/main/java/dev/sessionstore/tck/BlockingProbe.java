@@ -53,8 +53,8 @@ final class BlockingProbe {
             }
           }));
     } catch (Throwable e) {
-      unavailable = "BlockHound could not be installed (" + e + "); run the JVM with "
-          + "-XX:+AllowRedefinitionToAddDeleteMethods (and -XX:+EnableDynamicAgentLoading on JDK 21+)";
+      unavailable = "BlockHound could not be installed: run the JVM with "
+          + "-XX:+AllowRedefinitionToAddDeleteMethods (and -XX:+EnableDynamicAgentLoading on JDK 21+); " + e;
       return unavailable;
     }
     // Self-test: is a sleep on a parallel thread reported, and through our callback?

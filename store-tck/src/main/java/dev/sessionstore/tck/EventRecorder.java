@@ -5,6 +5,8 @@ import dev.sessionstore.SessionStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
@@ -16,7 +18,7 @@ final class EventRecorder implements AutoCloseable {
   /** How long the kit waits for an event that must come. */
   static final Duration EVENT_WAIT = Duration.ofSeconds(5);
 
-  private final List<SessionEvent> events = new CopyOnWriteArrayList<>();
+  private final Queue<SessionEvent> events = new ConcurrentLinkedQueue<>();
   private final List<Throwable> errors = new CopyOnWriteArrayList<>();
   private final Disposable subscription;
 
@@ -46,6 +48,20 @@ final class EventRecorder implements AutoCloseable {
       }
       LockSupport.parkNanos(1_000_000); // polls the asynchronous delivery; nothing waits for expiry here
     }
+  }
+
+  /** Waits at most {@code wait} for an event matching the predicate. */
+  boolean arrives(Predicate<SessionEvent> wanted, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (SessionEvent event : events) {
+        if (wanted.test(event)) {
+          return true;
+        }
+      }
+      LockSupport.parkNanos(1_000_000);
+    }
+    return false;
   }
 
   /** The events of one session id, in arrival order. */

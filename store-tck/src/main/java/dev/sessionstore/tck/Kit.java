@@ -46,14 +46,19 @@ final class Kit {
 
   /** Subscribes and waits at most {@link #WAIT} for the outcome; a timeout fails the test. */
   static <T> Outcome<T> outcome(Mono<T> mono, String what) {
+    return outcome(mono, what, WAIT);
+  }
+
+  /** Subscribes and waits at most {@code wait} for the outcome; a timeout fails the test. */
+  static <T> Outcome<T> outcome(Mono<T> mono, String what, Duration wait) {
     CompletableFuture<T> future = mono.toFuture();
     try {
-      return new Outcome<>(future.get(WAIT.toMillis(), TimeUnit.MILLISECONDS), null);
+      return new Outcome<>(future.get(wait.toMillis(), TimeUnit.MILLISECONDS), null);
     } catch (ExecutionException e) {
       return new Outcome<>(null, e.getCause());
     } catch (TimeoutException e) {
       future.cancel(true);
-      throw new AssertionError(what + ": no answer within " + WAIT + " (the operation hangs)");
+      throw new AssertionError(what + ": no answer within " + wait + " (the operation hangs)");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(what + ": interrupted", e);

@@ -32,11 +32,12 @@ public interface PrincipalContract {
   default void r5_1_findByPrincipal(StoreFixture kit) {
     SessionStore store = kit.store();
     Session a1 = awaitValue(store.create(draft(Duration.ofHours(1)).withPrincipal("alice", false)), "create a1");
-    Session a2 = awaitValue(store.create(draft(Duration.ofHours(1)).withPrincipal("alice", true)), "create a2");
     Session a3 = awaitValue(store.create(draft(Duration.ofHours(1)).withPrincipal("alice", false)), "create a3");
     Session aShort = awaitValue(store.create(draft(Duration.ofMinutes(1)).withPrincipal("alice", false)), "create");
     Session moved = awaitValue(store.create(draft(Duration.ofHours(1)).withPrincipal("alice", false)), "create");
     Session unbound = awaitValue(store.create(draft(Duration.ofHours(1)).withPrincipal("alice", false)), "create");
+    // The exclusive claim comes last: sessions already bound to alice coexist with it.
+    Session a2 = awaitValue(store.create(draft(Duration.ofHours(1)).withPrincipal("alice", true)), "create a2");
     awaitValue(store.create(draft(Duration.ofHours(1)).withPrincipal("Alice", false)), "create (other case)");
     awaitValue(store.create(draft(Duration.ofHours(1)).withPrincipal("alice2", false)), "create (longer name)");
     awaitValue(store.create(draft(Duration.ofHours(1)).withPrincipal("ali", false)), "create (prefix)");

@@ -1,0 +1,62 @@
+package dev.sessionstore.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The kit proves it can fail: for each deliberate flaw of the reference store, the kit's tests of the
+ * matching rule run against the flawed store and that rule must fail.
+ */
+class BrokenStoresTest {
+
+  @AfterEach
+  void noFlaws() {
+    FlawedReferenceKit.flaws = EnumSet.noneOf(ReferenceStore.Flaw.class);
+  }
+
+  @ParameterizedTest(name = "{0} fails its rule")
+  @EnumSource(ReferenceStore.Flaw.class)
+  void theMatchingRuleFails(ReferenceStore.Flaw flaw) {
+    FlawedReferenceKit.flaws = EnumSet.of(flaw);
+    KitReport report = TckRunner.runKit(FlawedReferenceKit.class, Set.of(flaw.rule), null);
+    List<KitReport.RuleResult> rules = report.rules(Set.of(flaw.rule));
+    assertThat(rules).hasSize(1);
+    System.out.println(flaw + " -> " + rules.get(0).status() + " " + flaw.rule + ": " + rules.get(0).reason());
+    assertThat(rules.get(0).status()).as("rule %s for a store with flaw %s: %s", flaw.rule, flaw,
+        rules.get(0).reason()).isEqualTo(KitReport.Status.FAIL);
+    assertThat(report.kitErrors()).as("errors outside tests").isEmpty();
+  }
+
+  @Test
+  @DisplayName("without flaws, the rules of every flaw pass against the same kit class")
+  void withoutFlawsTheSameRulesPass() {
+    Set<String> rules = new java.util.TreeSet<>();
+    for (ReferenceStore.Flaw flaw : ReferenceStore.Flaw.values()) {
+      rules.add(flaw.rule);
+    }
+    KitReport report = TckRunner.runKit(FlawedReferenceKit.class, rules, null);
+    assertThat(report.rules(rules)).as("rule results of the unflawed reference store")
+        .allSatisfy(rule -> assertThat(rule.status()).as(rule.rule() + ": " + rule.reason())
+            .isEqualTo(KitReport.Status.PASS));
+  }
+
+  @Test
+  @DisplayName("every rule but R2.2 has a flaw the kit catches")
+  void flawsCoverTheRules() {
+    Set<String> covered = new java.util.TreeSet<>();
+    for (ReferenceStore.Flaw flaw : ReferenceStore.Flaw.values()) {
+      covered.add(flaw.rule);
+    }
+    // R2.2 (immutability) cannot be broken through the API: Session and SessionData are immutable values.
+    assertThat(covered).containsExactlyInAnyOrderElementsOf(
+        KitReport.RULES.stream().filter(rule -> !rule.equals("R2.2")).toList());
+  }
+}

@@ -1,0 +1,604 @@
+package dev.sessionstore.tck;
+
+import dev.sessionstore.PrincipalConflictException;
+import dev.sessionstore.Session;
+import dev.sessionstore.SessionData;
+import dev.sessionstore.SessionDestroyedException;
+import dev.sessionstore.SessionDraft;
+import dev.sessionstore.SessionEvent;
+import dev.sessionstore.SessionIdGenerator;
+import dev.sessionstore.SessionStore;
+import dev.sessionstore.SessionTooLargeException;
+import dev.sessionstore.StaleSessionException;
+import dev.sessionstore.StoreCapabilities;
+import dev.sessionstore.StoreOptions;
+import dev.sessionstore.StoreUnavailableException;
+import dev.sessionstore.spi.SessionEventPublisher;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * A deliberately simple, correct store for testing the kit itself: one global lock over hash maps,
+ * correctness over speed. It can be opened with {@link Flaw flaws}, each a small, deliberate bug that a
+ * specific rule of the kit must catch.
+ */
+final class ReferenceStore implements SessionStore {
+
+  /** Deliberate bugs, each named for what it breaks; the kit must fail the rule in the comment. */
+  enum Flaw {
+    /** R1.1: create overwrites a session whose id the generator repeats. */
+    OVERWRITES_ON_COLLISION("R1.1"),
+    /** R1.2: short counter ids instead of the configured generator. */
+    WEAK_IDS("R1.2"),
+    /** R1.3: get and touch throw on a malformed id. */
+    MALFORMED_ID_THROWS("R1.3"),
+    /** R1.4: regenerate leaves the old id alive. */
+    REGENERATE_KEEPS_OLD_ID("R1.4"),
+    /** R2.1: save merges the new data into the stored data. */
+    MERGES_ON_SAVE("R2.1"),
+    /** R2.3: saveIfUnchanged ignores the version. */
+    IGNORES_VERSION("R2.3"),
+    /** R2.4: update reads, lets go of the lock, then writes: last writer wins. */
+    LOST_UPDATES("R2.4"),
+    /** R2.5: update of an absent id creates it. */
+    UPDATE_OF_ABSENT_CREATES("R2.5"),
+    /** R2.6: operations run when called, not when subscribed (and only once). */
+    EAGER("R2.6"),
+    /** R2.7: every operation sleeps a millisecond, like a blocking driver. */
+    BLOCKING("R2.7"),
+    /** R3.1: count includes destroyed sessions. */
+    COUNTS_DESTROYED("R3.1"),
+    /** R3.2: save ignores tombstones and resurrects destroyed ids. */
+    RESURRECTS("R3.2"),
+    /** R3.3: clear removes sessions without leaving tombstones. */
+    CLEAR_WITHOUT_TOMBSTONES("R3.3"),
+    /** R3.4: cleanup never removes tombstones. */
+    CLEANUP_KEEPS_TOMBSTONES("R3.4"),
+    /** R4.1: the deadline is ignored; only the idle limit counts. */
+    IGNORES_DEADLINE("R4.1"),
+    /** R4.2: reads return expired sessions. */
+    RETURNS_EXPIRED("R4.2"),
+    /** R4.3: touch refreshes an expired session and so revives it. */
+    TOUCH_REVIVES("R4.3"),
+    /** R4.4: writes keep the expiry stored at creation. */
+    IGNORES_NEW_EXPIRY("R4.4"),
+    /** R4.5: cleanup emits EXPIRED but keeps the session, so every cleanup emits it again. */
+    EXPIRED_EVERY_CLEANUP("R4.5"),
+    /** R5.1: findByPrincipal matches principals without regard to case. */
+    PRINCIPAL_IGNORES_CASE("R5.1"),
+    /** R5.2: the exclusive check and the write are not atomic. */
+    DOUBLE_CLAIM("R5.2"),
+    /** R5.3: an expired holder keeps its exclusive claim until cleanup. */
+    EXPIRED_KEEPS_CLAIM("R5.3"),
+    /** R6.1: numbers go through a double, so large longs lose precision. */
+    LONGS_AS_DOUBLES("R6.1"),
+    /** R6.2: '.' in keys is escaped as "\\u002e" and unescaped blindly. */
+    MANGLES_KEYS("R6.2"),
+    /** R6.3: no size limit. */
+    NO_SIZE_LIMIT("R6.3"),
+    /** R7.1: update emits no UPDATED event. */
+    NO_UPDATE_EVENTS("R7.1"),
+    /** R8.1: operations hang while the backend is cut. */
+    HANGS_WHEN_CUT("R8.1"),
+    /** R8.2: a failure drops the session written last (like a lost write-behind buffer). */
+    LOSES_ACKED_WRITES("R8.2"),
+    /** R8.3: the store keeps working after close. */
+    WORKS_AFTER_CLOSE("R8.3");
+
+    /** The rule the kit must fail for a store with this flaw. */
+    final String rule;
+
+    Flaw(String rule) {
+      this.rule = rule;
+    }
+  }
+
+  private final Object lock = new Object();
+  private final Map<String, Session> records = new HashMap<>(); // may hold expired sessions until cleanup
+  private final Map<String, Instant> tombstones = new HashMap<>();
+  private final InstantSource clock;
+  private final SessionIdGenerator ids;
+  private final @Nullable Duration defaultMaxIdle;
+  private final Duration touchThreshold;
+  private final Duration tombstoneGrace;
+  private final long maxBytes;
+  private final SimulatedBackend backend;
+  private final Set<Flaw> flaws;
+  private final SessionEventPublisher publisher = new SessionEventPublisher();
+  private final Disposable schedule;
+  private final AtomicLong weakIds = new AtomicLong();
+  private @Nullable String lastWritten;
+  private volatile boolean closed;
+
+  ReferenceStore(StoreOptions options, SimulatedBackend backend, Set<Flaw> flaws) {
+    this.clock = options.require(StoreOptions.CLOCK);
+    this.ids = options.require(StoreOptions.ID_GENERATOR);
+    this.defaultMaxIdle = options.get(StoreOptions.MAX_IDLE);
+    this.touchThreshold = options.require(StoreOptions.TOUCH_THRESHOLD);
+    this.tombstoneGrace = options.require(StoreOptions.TOMBSTONE_GRACE);
+    this.maxBytes = options.require(StoreOptions.MAX_SESSION_BYTES);
+    this.backend = backend;
+    this.flaws = flaws.isEmpty() ? EnumSet.noneOf(Flaw.class) : EnumSet.copyOf(flaws);
+    Duration interval = options.require(StoreOptions.CLEANUP_INTERVAL);
+    this.schedule = Flux.interval(interval, interval, Schedulers.parallel())
+        .subscribe(tick -> cleanup().subscribe(removed -> { }, error -> { }));
+  }
+
+  private boolean flawed(Flaw flaw) {
+    return flaws.contains(flaw);
+  }
+
+  // ---- the operation frame: closed check, backend check, one global lock ----
+
+  private <T> Mono<T> op(Supplier<@Nullable T> work) {
+    Mono<T> mono = Mono.defer(() -> {
+      if (closed && !flawed(Flaw.WORKS_AFTER_CLOSE)) {
+        return Mono.error(new IllegalStateException("the reference store is closed"));
+      }
+      if (!backend.isUp()) {
+        if (flawed(Flaw.HANGS_WHEN_CUT)) {
+          return Mono.never();
+        }
+        if (flawed(Flaw.LOSES_ACKED_WRITES)) {
+          synchronized (lock) {
+            if (lastWritten != null) {
+              records.remove(lastWritten);
+            }
+          }
+        }
+        return Mono.error(new StoreUnavailableException("the reference backend is cut", null));
+      }
+      if (flawed(Flaw.BLOCKING)) {
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      T result;
+      synchronized (lock) {
+        result = work.get();
+      }
+      return Mono.justOrEmpty(result);
+    });
+    if (flawed(Flaw.EAGER)) {
+      Mono<T> cached = mono.cache();
+      cached.subscribe(value -> { }, error -> { });
+      return cached;
+    }
+    return mono;
+  }
+
+  private Mono<Void> closedCheck() {
+    return Mono.defer(() -> closed && !flawed(Flaw.WORKS_AFTER_CLOSE)
+        ? Mono.error(new IllegalStateException("the reference store is closed"))
+        : Mono.empty());
+  }
+
+  private Instant now() {
+    return clock.instant();
+  }
+
+  private boolean isExpired(Session s, Instant now) {
+    if (flawed(Flaw.IGNORES_DEADLINE)) {
+      return s.maxIdle() != null && !now.isBefore(s.lastAccessedAt().plus(s.maxIdle()));
+    }
+    return s.isExpiredAt(now);
+  }
+
+  private @Nullable Session live(String id, Instant now) {
+    Session s = records.get(id);
+    if (s == null || (isExpired(s, now) && !flawed(Flaw.RETURNS_EXPIRED))) {
+      return null;
+    }
+    return s;
+  }
+
+  private Session refreshed(Session s, Instant now) {
+    if (Duration.between(s.lastAccessedAt(), now).compareTo(touchThreshold) < 0) {
+      return s;
+    }
+    Session touched = s.toBuilder().lastAccessedAt(now).build();
+    records.put(s.id(), touched);
+    return touched;
+  }
+
+  private String newId() {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      String id = flawed(Flaw.WEAK_IDS) ? "s" + weakIds.incrementAndGet() : ids.generate();
+      Session.requireWellFormedId(id);
+      if ((!records.containsKey(id) && !tombstones.containsKey(id)) || flawed(Flaw.OVERWRITES_ON_COLLISION)) {
+        return id;
+      }
+    }
+    throw new IllegalStateException("the id generator returned 100 ids in use in a row");
+  }
+
+  private void checkSize(Session s) {
+    long size = s.data().estimatedSize();
+    if (size > maxBytes && !flawed(Flaw.NO_SIZE_LIMIT)) {
+      throw new SessionTooLargeException(size, maxBytes);
+    }
+  }
+
+  /** R5.2: binding a principal to a session conflicts with another live session's exclusive claim. */
+  private void checkClaim(Session candidate, @Nullable Session stored, Instant now) {
+    String principal = candidate.principal();
+    if (principal == null) {
+      return;
+    }
+    boolean newBinding = stored == null || !principal.equals(stored.principal());
+    if (!newBinding && !candidate.exclusive()) {
+      return;
+    }
+    for (Session other : records.values()) {
+      if (!other.id().equals(candidate.id()) && principal.equals(other.principal()) && other.exclusive()
+          && (!isExpired(other, now) || flawed(Flaw.EXPIRED_KEEPS_CLAIM))) {
+        throw new PrincipalConflictException(principal);
+      }
+    }
+    if (flawed(Flaw.DOUBLE_CLAIM)) {
+      letOthersIn();
+    }
+  }
+
+  /** For the flaws that break atomicity: releases the global lock for a moment. */
+  private void letOthersIn() {
+    try {
+      lock.wait(1);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void put(Session s) {
+    Session stored = s;
+    if (flawed(Flaw.MANGLES_KEYS) || flawed(Flaw.LONGS_AS_DOUBLES)) {
+      stored = s.withData(SessionData.of(lossyRoundTrip(s.data().asMap())));
+    }
+    records.put(s.id(), stored);
+    lastWritten = s.id();
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> lossyRoundTrip(Map<String, ?> map) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, ?> e : map.entrySet()) {
+      String key = e.getKey();
+      if (flawed(Flaw.MANGLES_KEYS)) {
+        key = key.replace(".", "\\u002e").replace("\\u002e", ".");
+      }
+      Object value = e.getValue();
+      if (value instanceof Map) {
+        value = lossyRoundTrip((Map<String, ?>) value);
+      } else if (value instanceof Long && flawed(Flaw.LONGS_AS_DOUBLES)) {
+        value = (long) (double) (Long) value;
+      }
+      out.put(key, value);
+    }
+    return out;
+  }
+
+  private void publish(SessionEvent.Type type, Session s, Instant now) {
+    publisher.publish(new SessionEvent(type, s.id(), s, now));
+  }
+
+  // ---- SessionStore ----
+
+  @Override
+  public Mono<Session> create(SessionDraft draft) {
+    return op(() -> {
+      Instant now = now();
+      Session s = draft.toSession(newId(), now, defaultMaxIdle);
+      checkSize(s);
+      checkClaim(s, null, now);
+      put(s);
+      publish(SessionEvent.Type.CREATED, s, now);
+      return s;
+    });
+  }
+
+  @Override
+  public Mono<Session> get(String id) {
+    if (!Session.isWellFormedId(id)) {
+      if (flawed(Flaw.MALFORMED_ID_THROWS)) {
+        return Mono.error(new IllegalArgumentException("malformed id"));
+      }
+      return closedCheck().then(Mono.empty());
+    }
+    return op(() -> {
+      Instant now = now();
+      Session s = live(id, now);
+      return s == null ? null : refreshed(s, now);
+    });
+  }
+
+  @Override
+  public Mono<Session> save(Session session) {
+    if (session == null) {
+      return closedCheck().then(Mono.error(new IllegalArgumentException("session is null")));
+    }
+    return op(() -> write(session, false));
+  }
+
+  @Override
+  public Mono<Session> saveIfUnchanged(Session session) {
+    if (session == null) {
+      return closedCheck().then(Mono.error(new IllegalArgumentException("session is null")));
+    }
+    return op(() -> write(session, true));
+  }
+
+  private Session write(Session session, boolean compareVersion) {
+    Instant now = now();
+    String id = session.id();
+    if (tombstones.containsKey(id) && (compareVersion || !flawed(Flaw.RESURRECTS))) {
+      throw new SessionDestroyedException(id);
+    }
+    Session stored = records.get(id);
+    Session base = stored != null && !isExpired(stored, now) ? stored : null;
+    if (compareVersion) {
+      if (base == null) {
+        throw new StaleSessionException(id, session.version(), "nothing");
+      }
+      if (base.version() != session.version() && !flawed(Flaw.IGNORES_VERSION)) {
+        throw new StaleSessionException(id, session.version(), "version " + base.version());
+      }
+    }
+    Session.Builder next = session.toBuilder()
+        .version(base == null ? 1 : base.version() + 1)
+        .lastAccessedAt(now)
+        .createdAt(base == null ? now : base.createdAt());
+    if (base != null && flawed(Flaw.MERGES_ON_SAVE)) {
+      Map<String, Object> merged = new LinkedHashMap<>(base.data().asMap());
+      merged.putAll(session.data().asMap());
+      next.data(SessionData.of(merged));
+    }
+    if (base != null && flawed(Flaw.IGNORES_NEW_EXPIRY)) {
+      next.maxIdle(base.maxIdle()).deadline(base.deadline());
+    }
+    Session toStore = next.build();
+    checkSize(toStore);
+    checkClaim(toStore, base, now);
+    if (stored != null && base == null) {
+      records.remove(id);
+      publish(SessionEvent.Type.EXPIRED, stored, now);
+    }
+    tombstones.remove(id);
+    put(toStore);
+    publish(base == null ? SessionEvent.Type.CREATED : SessionEvent.Type.UPDATED, toStore, now);
+    return toStore;
+  }
+
+  @Override
+  public Mono<Session> update(String id, UnaryOperator<Session> change) {
+    if (!Session.isWellFormedId(id)) {
+      return closedCheck().then(Mono.empty());
+    }
+    return op(() -> {
+      Instant now = now();
+      Session stored = live(id, now);
+      if (stored == null) {
+        if (!flawed(Flaw.UPDATE_OF_ABSENT_CREATES) || tombstones.containsKey(id)) {
+          return null;
+        }
+        stored = Session.builder(id).createdAt(now).lastAccessedAt(now).maxIdle(defaultMaxIdle).build();
+      }
+      Session changed = change.apply(stored);
+      if (changed == null || !changed.id().equals(id)) {
+        throw new IllegalArgumentException("update's change must return a session with the same id");
+      }
+      if (flawed(Flaw.LOST_UPDATES)) {
+        letOthersIn(); // and then write what was computed from a stale read
+      }
+      Session.Builder next = changed.toBuilder()
+          .version(stored.version() + 1)
+          .lastAccessedAt(now)
+          .createdAt(stored.createdAt());
+      if (flawed(Flaw.IGNORES_NEW_EXPIRY)) {
+        next.maxIdle(stored.maxIdle()).deadline(stored.deadline());
+      }
+      Session toStore = next.build();
+      checkSize(toStore);
+      checkClaim(toStore, stored, now);
+      put(toStore);
+      if (!flawed(Flaw.NO_UPDATE_EVENTS)) {
+        publish(SessionEvent.Type.UPDATED, toStore, now);
+      }
+      return toStore;
+    });
+  }
+
+  @Override
+  public Mono<Session> touch(String id) {
+    if (!Session.isWellFormedId(id)) {
+      if (flawed(Flaw.MALFORMED_ID_THROWS)) {
+        return Mono.error(new IllegalArgumentException("malformed id"));
+      }
+      return closedCheck().then(Mono.empty());
+    }
+    return op(() -> {
+      Instant now = now();
+      Session s = flawed(Flaw.TOUCH_REVIVES) ? records.get(id) : live(id, now);
+      return s == null ? null : refreshed(s, now);
+    });
+  }
+
+  @Override
+  public Mono<Boolean> destroy(String id) {
+    if (!Session.isWellFormedId(id)) {
+      return closedCheck().then(Mono.just(false));
+    }
+    return op(() -> {
+      Instant now = now();
+      Session stored = records.remove(id);
+      if (stored == null) {
+        return false;
+      }
+      tombstones.put(id, now);
+      boolean wasLive = !isExpired(stored, now);
+      publish(wasLive ? SessionEvent.Type.DESTROYED : SessionEvent.Type.EXPIRED, stored, now);
+      return wasLive;
+    });
+  }
+
+  @Override
+  public Mono<Session> regenerate(String id) {
+    if (!Session.isWellFormedId(id)) {
+      return closedCheck().then(Mono.empty());
+    }
+    return op(() -> {
+      Instant now = now();
+      Session stored = live(id, now);
+      if (stored == null) {
+        return null;
+      }
+      Session moved = Session.builder(newId())
+          .data(stored.data())
+          .principal(stored.principal(), stored.exclusive())
+          .createdAt(stored.createdAt())
+          .lastAccessedAt(now)
+          .maxIdle(stored.maxIdle())
+          .deadline(stored.deadline())
+          .version(stored.version() + 1)
+          .build();
+      if (!flawed(Flaw.REGENERATE_KEEPS_OLD_ID)) {
+        records.remove(id);
+        tombstones.put(id, now);
+        publish(SessionEvent.Type.DESTROYED, stored, now);
+      }
+      put(moved);
+      publish(SessionEvent.Type.CREATED, moved, now);
+      return moved;
+    });
+  }
+
+  @Override
+  public Flux<Session> findByPrincipal(String principal) {
+    return op(() -> {
+      Instant now = now();
+      List<Session> found = new ArrayList<>();
+      for (Session s : records.values()) {
+        boolean match = s.principal() != null && (flawed(Flaw.PRINCIPAL_IGNORES_CASE)
+            ? s.principal().toLowerCase(Locale.ROOT).equals(principal.toLowerCase(Locale.ROOT))
+            : s.principal().equals(principal));
+        if (match && live(s.id(), now) != null) {
+          found.add(s);
+        }
+      }
+      return found;
+    }).flatMapIterable(list -> list);
+  }
+
+  @Override
+  public Flux<Session> all() {
+    return op(() -> {
+      Instant now = now();
+      List<Session> found = new ArrayList<>();
+      for (Session s : records.values()) {
+        if (live(s.id(), now) != null) {
+          found.add(s);
+        }
+      }
+      return found;
+    }).flatMapIterable(list -> list);
+  }
+
+  @Override
+  public Mono<Long> count() {
+    return op(() -> {
+      Instant now = now();
+      long live = records.values().stream().filter(s -> live(s.id(), now) != null).count();
+      return flawed(Flaw.COUNTS_DESTROYED) ? live + tombstones.size() : live;
+    });
+  }
+
+  @Override
+  public Mono<Long> clear() {
+    return op(() -> {
+      Instant now = now();
+      long cleared = 0;
+      for (Iterator<Session> it = records.values().iterator(); it.hasNext(); ) {
+        Session s = it.next();
+        if (!isExpired(s, now)) {
+          it.remove();
+          if (!flawed(Flaw.CLEAR_WITHOUT_TOMBSTONES)) {
+            tombstones.put(s.id(), now);
+          }
+          publish(SessionEvent.Type.DESTROYED, s, now);
+          cleared++;
+        }
+      }
+      return cleared;
+    });
+  }
+
+  @Override
+  public Mono<Long> cleanup() {
+    return op(() -> {
+      Instant now = now();
+      long removed = 0;
+      if (!flawed(Flaw.CLEANUP_KEEPS_TOMBSTONES)) {
+        for (Iterator<Instant> it = tombstones.values().iterator(); it.hasNext(); ) {
+          if (Duration.between(it.next(), now).compareTo(tombstoneGrace) > 0) {
+            it.remove();
+            removed++;
+          }
+        }
+      }
+      for (Iterator<Session> it = records.values().iterator(); it.hasNext(); ) {
+        Session s = it.next();
+        if (isExpired(s, now)) {
+          publish(SessionEvent.Type.EXPIRED, s, now);
+          if (!flawed(Flaw.EXPIRED_EVERY_CLEANUP)) {
+            it.remove();
+            removed++;
+          }
+        }
+      }
+      return removed;
+    });
+  }
+
+  @Override
+  public Flux<SessionEvent> events() {
+    return Flux.defer(() -> closed && !flawed(Flaw.WORKS_AFTER_CLOSE)
+        ? Flux.error(new IllegalStateException("the reference store is closed"))
+        : publisher.events());
+  }
+
+  @Override
+  public StoreCapabilities capabilities() {
+    return StoreCapabilities.of(StoreCapabilities.Capability.EVENTS);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    schedule.dispose();
+    if (!flawed(Flaw.WORKS_AFTER_CLOSE)) {
+      publisher.close();
+    }
+  }
+}

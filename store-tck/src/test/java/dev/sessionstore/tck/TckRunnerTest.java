@@ -1,0 +1,82 @@
+package dev.sessionstore.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The command-line runner end to end, against the reference store served for {@code reference:}. */
+class TckRunnerTest {
+
+  private record Run(int exit, List<String> out, String err) {}
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = TckRunner.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(exit, List.of(out.toString(StandardCharsets.UTF_8).split("\\R")),
+        err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void wholeKitAgainstTheReferenceStorePasses() {
+    Run run = run("reference:");
+    assertThat(run.exit()).as("exit status; output:%n%s", String.join("\n", run.out())).isZero();
+    assertThat(run.out().get(0)).isEqualTo("sessionstore TCK against StoreOptions{uri=reference:}");
+    List<String> ruleLines = new ArrayList<>(run.out().subList(1, run.out().size() - 1));
+    assertThat(ruleLines).hasSize(KitReport.RULES.size());
+    for (int i = 0; i < KitReport.RULES.size(); i++) {
+      String rule = KitReport.RULES.get(i);
+      String line = ruleLines.get(i);
+      if (rule.equals("R8.1") || rule.equals("R8.2")) {
+        assertThat(line).as("line of %s", rule).startsWith("SKIPPED  " + rule + " ")
+            .contains("no BackendControl hook");
+      } else {
+        assertThat(line).as("line of %s", rule).startsWith("PASS     " + rule + " ").contains("tests passed");
+      }
+    }
+    assertThat(run.out().get(run.out().size() - 1))
+        .matches("30 rules: 28 passed, 0 failed, 2 skipped \\(\\d+ tests in [0-9.]+ s\\)");
+  }
+
+  @Test
+  void aFlawedStoreFailsItsRuleAndTheExitStatusIsOne() {
+    Run run = run("--rules", "R4.2,R3.1", "reference:?flaws=returns-expired");
+    assertThat(run.exit()).as("exit status").isEqualTo(1);
+    assertThat(run.out()).hasSize(4);
+    assertThat(run.out().get(1)).startsWith("PASS     R3.1 ");
+    assertThat(run.out().get(2)).startsWith("FAIL     R4.2 ").contains("expired");
+    assertThat(run.out().get(3)).startsWith("2 rules: 1 passed, 1 failed, 0 skipped");
+  }
+
+  @Test
+  void verbosePrintsOneLinePerTest() {
+    Run run = run("--verbose", "--rules", "r1.4", "reference:");
+    assertThat(run.exit()).isZero();
+    assertThat(run.out()).filteredOn(line -> line.startsWith("  PASS     R1.4 ")).hasSize(2);
+  }
+
+  @Test
+  void usageErrorsExitWithTwo() {
+    Run none = run();
+    assertThat(none.exit()).isEqualTo(2);
+    assertThat(none.err()).contains("no store URI given").contains("usage:");
+    Run unknownScheme = run("nosuchscheme:");
+    assertThat(unknownScheme.exit()).isEqualTo(2);
+    assertThat(unknownScheme.err()).contains("nosuchscheme").contains("reference");
+    Run badRule = run("--rules", "R9.9", "reference:");
+    assertThat(badRule.exit()).isEqualTo(2);
+    assertThat(badRule.err()).contains("unknown rule R9.9");
+    Run missingJar = run("--classpath", "does-not-exist.jar", "reference:");
+    assertThat(missingJar.exit()).isEqualTo(2);
+    assertThat(missingJar.err()).contains("does-not-exist.jar does not exist");
+    Run help = run("--help");
+    assertThat(help.exit()).isZero();
+    assertThat(String.join("\n", help.out())).contains("--classpath");
+  }
+}
