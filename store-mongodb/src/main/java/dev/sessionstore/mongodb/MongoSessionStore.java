@@ -916,11 +916,6 @@ public final class MongoSessionStore implements SessionStore {
     }
   }
 
-  /** For tests: how many events subscribers missed because their buffers were full. */
-  long droppedEvents() {
-    return events.dropped();
-  }
-
   private static Duration positive(StoreOptions options, Option<Duration> option) {
     Duration value = options.require(option);
     if (value.isZero() || value.isNegative()) {

@@ -203,11 +203,6 @@ final class SessionDocuments {
     }
   }
 
-  /** Whether a document's claim field holds its principal's exclusive claim. */
-  static boolean holdsClaim(BsonDocument doc) {
-    return doc.containsKey(CLAIM);
-  }
-
   // ---- data ----
 
   static BsonDocument data(SessionData data) {
