@@ -193,9 +193,17 @@ public final class TckRunner {
     private final @Nullable PrintStream verbose;
     final List<KitReport.TestResult> tests = new ArrayList<>();
     final List<String> errors = new ArrayList<>();
+    private long startedAt = System.nanoTime();
 
     Collector(@Nullable PrintStream verbose) {
       this.verbose = verbose;
+    }
+
+    @Override
+    public void executionStarted(TestIdentifier test) {
+      if (test.isTest()) {
+        startedAt = System.nanoTime();
+      }
     }
 
     @Override
@@ -225,8 +233,8 @@ public final class TckRunner {
     private void add(KitReport.TestResult result) {
       tests.add(result);
       if (verbose != null) {
-        verbose.printf(Locale.ROOT, "  %-8s %s%s%n", result.status(), result.displayName(),
-            result.reason().isEmpty() ? "" : " -- " + result.reason());
+        verbose.printf(Locale.ROOT, "  %-8s %s (%d ms)%s%n", result.status(), result.displayName(),
+            (System.nanoTime() - startedAt) / 1_000_000, result.reason().isEmpty() ? "" : " -- " + result.reason());
       }
     }
   }
