@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
  * in-flight writers (R3.2), concurrent exclusive claims (R5.2) and compare-and-set contention (R2.3).
  * Counts scale with {@link SessionStoreTck#stressScale()}. Part of {@link SessionStoreTck}; adopt the
  * kit through that interface.
+ *
+ * <p>Thread-safety: as {@link SessionStoreTck}; JUnit runs each test on one thread.
  */
 public interface ConcurrencyContract {
 

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Rules R6.1 to R6.3: the value model, hostile keys and the size limit. Part of {@link
  * SessionStoreTck}; adopt the kit through that interface.
+ *
+ * <p>Thread-safety: as {@link SessionStoreTck}; JUnit runs each test on one thread.
  */
 public interface DataModelContract {
 

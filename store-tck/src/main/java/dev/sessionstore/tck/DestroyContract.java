@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Rules R3.1 to R3.4: destroy, tombstones, clear and cleanup. Races of destroy with writers are in
  * {@link ConcurrencyContract}. Part of {@link SessionStoreTck}; adopt the kit through that interface.
+ *
+ * <p>Thread-safety: as {@link SessionStoreTck}; JUnit runs each test on one thread.
  */
 public interface DestroyContract {
 

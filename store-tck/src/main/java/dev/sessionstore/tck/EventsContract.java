@@ -27,6 +27,8 @@ import reactor.core.publisher.BaseSubscriber;
  * Rule R7.1: the events of a store that declares {@link StoreCapabilities.Capability#EVENTS}. The
  * {@code EXPIRED} rule R4.5 is in {@link ExpiryContract}. Part of {@link SessionStoreTck}; adopt the kit
  * through that interface.
+ *
+ * <p>Thread-safety: as {@link SessionStoreTck}; JUnit runs each test on one thread.
  */
 public interface EventsContract {
 

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
  * Rules R4.1 to R4.5: when sessions expire, what reads and writes do with expired sessions, and the
  * {@code EXPIRED} event. Time moves only through the {@link TestClock}. Part of {@link SessionStoreTck};
  * adopt the kit through that interface.
+ *
+ * <p>Thread-safety: as {@link SessionStoreTck}; JUnit runs each test on one thread.
  */
 public interface ExpiryContract {
 

@@ -29,6 +29,8 @@ import reactor.core.publisher.Mono;
  * Rules R8.1 and R8.2: behaviour while the backend is unreachable, through the implementer's {@link
  * BackendControl}. Without one, these tests are skipped with the reason. Part of {@link
  * SessionStoreTck}; adopt the kit through that interface.
+ *
+ * <p>Thread-safety: as {@link SessionStoreTck}; JUnit runs each test on one thread.
  */
 public interface FailureContract {
 

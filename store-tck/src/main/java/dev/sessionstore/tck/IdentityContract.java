@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Rules R1.1 to R1.4: where session ids come from, how malformed ids are treated, and {@code
  * regenerate}. Part of {@link SessionStoreTck}; adopt the kit through that interface.
+ *
+ * <p>Thread-safety: as {@link SessionStoreTck}; JUnit runs each test on one thread.
  */
 public interface IdentityContract {
 

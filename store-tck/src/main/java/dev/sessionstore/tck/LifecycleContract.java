@@ -27,6 +27,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Rules R2.6 (laziness), R2.7 (no blocking) and R8.3 (close). Part of {@link SessionStoreTck}; adopt
  * the kit through that interface.
+ *
+ * <p>Thread-safety: as {@link SessionStoreTck}; JUnit runs each test on one thread.
  */
 public interface LifecycleContract {
 

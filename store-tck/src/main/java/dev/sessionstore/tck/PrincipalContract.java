@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Rules R5.1 to R5.3: principals, exclusive claims and their release. Concurrent claims are in {@link
  * ConcurrencyContract}. Part of {@link SessionStoreTck}; adopt the kit through that interface.
+ *
+ * <p>Thread-safety: as {@link SessionStoreTck}; JUnit runs each test on one thread.
  */
 public interface PrincipalContract {
 

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Test;
  * Rules R2.1 to R2.5: reading and writing one session, versions and compare-and-set, and the
  * sequential semantics of {@code update} (its concurrent semantics are in {@link ConcurrencyContract}).
  * Part of {@link SessionStoreTck}; adopt the kit through that interface.
+ *
+ * <p>Thread-safety: as {@link SessionStoreTck}; JUnit runs each test on one thread.
  */
 public interface ReadWriteContract {
 
