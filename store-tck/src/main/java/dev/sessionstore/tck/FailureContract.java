@@ -95,7 +95,7 @@ public interface FailureContract {
     Map<String, CompletableFuture<?>> running = new LinkedHashMap<>();
     Map<String, Long> finishedAt = new java.util.concurrent.ConcurrentHashMap<>();
     operations.forEach((name, operation) -> running.put(name,
-        operation.get().doFinally(signal -> finishedAt.put(name, System.nanoTime())).toFuture()));
+        operation.get().doOnTerminate(() -> finishedAt.put(name, System.nanoTime())).toFuture()));
     long limit = FAILURE_TIMEOUT.plus(FAILURE_SLACK).toNanos();
     List<String> problems = new ArrayList<>();
     running.forEach((name, future) -> {
