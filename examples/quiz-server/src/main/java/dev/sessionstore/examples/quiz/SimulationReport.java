@@ -30,6 +30,7 @@ final class SimulationReport {
   final LongAdder secondBrowserStartsTried = new LongAdder();
   final LongAdder secondBrowserStartsRefused = new LongAdder();
   final LongAdder loginsAfterQuizAccepted = new LongAdder();
+  final LongAdder probesAfterDeadline = new LongAdder();
   final LongAdder quizzesStarted = new LongAdder();
   final LongAdder submittedEarly = new LongAdder();
   final LongAdder submitRacesWon = new LongAdder();
@@ -123,11 +124,13 @@ final class SimulationReport {
         + secondLoginsTried.sum() + mark(secondLoginsRefused.sum() == secondLoginsTried.sum()));
     line(out, "second-browser starts refused", secondBrowserStartsRefused.sum() + " / "
         + secondBrowserStartsTried.sum()
-        + mark(secondBrowserStartsRefused.sum() == secondBrowserStartsTried.sum()));
+        + mark(secondBrowserStartsRefused.sum() == secondBrowserStartsTried.sum())
+        + (probesAfterDeadline.sum() == 0 ? ""
+            : " (" + probesAfterDeadline.sum() + " probes served after the deadline, not counted)"));
     line(out, "logins after the quiz", loginsAfterQuizAccepted.sum() + " / " + candidates
         + mark(loginsAfterQuizAccepted.sum() == candidates));
     line(out, "quizzes", quizzesStarted.sum() + " started; " + submittedEarly.sum()
-        + " submitted early; deadline races: " + submitRacesWon.sum() + " submitted, "
+        + " submitted early; submits at the deadline: " + submitRacesWon.sum() + " in time, "
         + submitRacesLost.sum() + " too late; double submits refused " + doubleSubmitsRefused.sum());
     line(out, "evaluations", evaluatedOnSubmit.sum() + " on submit + " + evaluatedOnDeadline.sum()
         + " on the deadline (EXPIRED event) = "
