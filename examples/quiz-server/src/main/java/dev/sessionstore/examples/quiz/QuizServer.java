@@ -146,12 +146,25 @@ public final class QuizServer implements AutoCloseable {
       return thread;
     });
     QuizServer server = new QuizServer(http, workers, service, store, ownsStore,
-        StoreOptions.parse(options.store()).toString());
+        redactedUri(options.store()));
     http.createContext("/api/", server::handleApi);
     http.createContext("/", server::handleStatic);
     http.setExecutor(workers);
     http.start();
     return server;
+  }
+
+  /**
+   * Returns a store URI fit for printing: passwords and secret parameters masked.
+   *
+   * @param uri the URI as given
+   * @return the URI with its secrets shown as {@code ****}
+   */
+  static String redactedUri(String uri) {
+    String shown = StoreOptions.parse(uri).toString();
+    String prefix = "StoreOptions{uri=";
+    return shown.startsWith(prefix) && shown.endsWith("}")
+        ? shown.substring(prefix.length(), shown.length() - 1) : shown;
   }
 
   /** @return the port the server listens on */

@@ -70,7 +70,7 @@ final class Simulation {
         options.questions(), options.tickInterval(), options.cleanupInterval(), 0, null, false);
     try (QuizServer server = QuizServer.start(serverOptions)) {
       log.println("In-process quiz server on " + server.url() + " with store "
-          + options.store());
+          + QuizServer.redactedUri(options.store()));
       return run(server.url(), options.simulate(), log);
     }
   }
