@@ -4,7 +4,7 @@
 # all()/count() memory bound; then prints one Markdown report (also written to $BENCH_OUT/report.md).
 #
 # Environment (all optional):
-#   JMH_ARGS        JMH options        (default: -f 1 -wi 2 -i 3 -w 2s -r 3s)
+#   JMH_ARGS        JMH options        (default: -f 1 -wi 3 -i 5 -w 2s -r 2s)
 #   JMH_INCLUDE     benchmark regex    (default: every benchmark in the module)
 #   HEAP_COUNTS     session counts for the heap measurement (default: 100000,1000000)
 #   SCALE_SESSIONS  sessions for the MongoDB all()/count() measurement (default: 100000)
@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-JMH_ARGS=${JMH_ARGS:--f 1 -wi 2 -i 3 -w 2s -r 3s}
+JMH_ARGS=${JMH_ARGS:--f 1 -wi 3 -i 5 -w 2s -r 2s}
 JMH_INCLUDE=${JMH_INCLUDE:-}
 HEAP_COUNTS=${HEAP_COUNTS:-100000,1000000}
 SCALE_SESSIONS=${SCALE_SESSIONS:-100000}

@@ -79,7 +79,8 @@ public final class MemoryHeapPerSession {
     caffeine = null;
     long beforeStore = Heap.usedAfterGc();
 
-    SessionStore store = SessionStores.open("memory:");
+    // Above the default limit of 100,000 sessions.
+    SessionStore store = SessionStores.open("memory:?maxSessions=" + (n + 1));
     String firstId = null;
     for (int i = 0; i < n; i++) {
       Session s = store.create(SessionDraft.of(payloads[i])).block();

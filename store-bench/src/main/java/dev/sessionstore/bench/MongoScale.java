@@ -56,7 +56,7 @@ public final class MongoScale {
           .then()
           .block();
       System.out.printf(Locale.ROOT, "created %,d sessions in %d ms%n", n, millisSince(start));
-      MongoCollection<Document> collection = MongoStoreBenchmark.sessionCollection(client, mongo);
+      MongoCollection<Document> collection = MongoStoreBenchmark.sessionCollection(client);
 
       measure(out, "count", "store count()", () -> store.count().block());
       measure(out, "all", "store all(), limitRate(" + RATE + "), slow consumer",

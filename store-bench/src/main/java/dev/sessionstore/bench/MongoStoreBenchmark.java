@@ -11,8 +11,10 @@ import dev.sessionstore.SessionDraft;
 import dev.sessionstore.SessionStore;
 import dev.sessionstore.SessionStores;
 import dev.sessionstore.StoreOptions;
+import dev.sessionstore.mongodb.MongoSessionStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
@@ -52,8 +54,13 @@ public class MongoStoreBenchmark {
 
   static final String DATABASE = "bench";
 
+  /** The store's default idle limit, which the references write into the expiry field. */
+  private static final long IDLE_MILLIS = Duration.ofMinutes(30).toMillis();
+
   EmbeddedMongo mongo;
   SessionStore store;
+  SessionStore thresholdStore;
+  String[] thresholdIds;
   MongoClient client;
   MongoCollection<Document> reference;
   String[] ids;
@@ -73,23 +80,13 @@ public class MongoStoreBenchmark {
   }
 
   /**
-   * Finds the collection the store writes to (the only one in the database besides the
-   * references).
+   * The collection the store writes to (the store's default collection name).
    *
    * @param client a client of the server
-   * @param mongo the server
    * @return the store's collection
    */
-  static MongoCollection<Document> sessionCollection(MongoClient client, EmbeddedMongo mongo) {
-    MongoDatabase db = client.getDatabase(DATABASE);
-    List<String> names = Flux.from(db.listCollectionNames())
-        .filter(name -> !name.startsWith("reference") && !name.startsWith("system."))
-        .collectList()
-        .block();
-    if (names == null || names.size() != 1) {
-      throw new IllegalStateException("expected one store collection in " + DATABASE + ", found " + names);
-    }
-    return db.getCollection(names.get(0));
+  static MongoCollection<Document> sessionCollection(MongoClient client) {
+    return client.getDatabase(DATABASE).getCollection(MongoSessionStore.COLLECTION.defaultValue());
   }
 
   /** Starts the server, fills the store, and copies its collection and indexes for the driver. */
@@ -97,15 +94,21 @@ public class MongoStoreBenchmark {
   public void setUp() {
     mongo = new EmbeddedMongo();
     store = SessionStores.open(storeOptions(mongo));
+    // A deployment that refreshes lastAccessedAt at most once a minute, in its own collection.
+    thresholdStore = SessionStores.open(storeOptions(mongo)
+        .withUri(mongo.connectionString() + "/" + DATABASE + "?collection=sessions_touch1m")
+        .with(StoreOptions.TOUCH_THRESHOLD, Duration.ofMinutes(1)));
     ids = new String[SESSIONS];
+    thresholdIds = new String[SESSIONS];
     sessions = new Session[SESSIONS];
     for (int i = 0; i < SESSIONS; i++) {
       Session s = store.create(SessionDraft.of(Payloads.small(i))).block();
       ids[i] = s.id();
       sessions[i] = s;
+      thresholdIds[i] = thresholdStore.create(SessionDraft.of(Payloads.small(i))).block().id();
     }
     client = MongoClients.create(mongo.connectionString());
-    MongoCollection<Document> source = sessionCollection(client, mongo);
+    MongoCollection<Document> source = sessionCollection(client);
     MongoDatabase db = client.getDatabase(DATABASE);
     List<Document> indexes = new ArrayList<>();
     for (Document index : Flux.from(source.listIndexes()).toIterable()) {
@@ -137,6 +140,7 @@ public class MongoStoreBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     store.close();
+    thresholdStore.close();
     client.close();
     mongo.close();
   }
@@ -155,16 +159,42 @@ public class MongoStoreBenchmark {
 
   // ---- get ----
 
-  /** @return the session read through the store */
+  /** @return the session read through the store (touch threshold 0: every get refreshes it) */
   @Benchmark
   public Session store_get(Cursor c) {
     return store.get(ids[c.next()]).block();
   }
 
-  /** @return the document read by the driver with {@code find({_id})} */
+  /** @return the session read through a store whose touch threshold is one minute */
+  @Benchmark
+  public Session store_get_touchThreshold1m(Cursor c) {
+    return thresholdStore.get(thresholdIds[c.next()]).block();
+  }
+
+  /** @return the document read by the driver with {@code find({_id})}: one round trip */
   @Benchmark
   public Document driver_find_id(Cursor c) {
     return Mono.from(reference.find(eq("_id", ids[c.next()])).first()).block();
+  }
+
+  /**
+   * The store's get with touch threshold 0, done with the driver: {@code find({_id})}, then an
+   * {@code updateOne} of lastAccessedAt and the expiry conditional on the version read, the session
+   * not being a tombstone and not expired (the store's filter keys: _id, v, t, e).
+   *
+   * @return the document read
+   */
+  @Benchmark
+  public Document driver_get_sameShape(Cursor c) {
+    String id = ids[c.next()];
+    return Mono.from(reference.find(eq("_id", id)).first())
+        .flatMap(found -> {
+          Date now = new Date();
+          Document set = new Document("a", now).append("e", new Date(now.getTime() + IDLE_MILLIS));
+          return Mono.from(reference.updateOne(conditional(id, found, now), new Document("$set", set)))
+              .thenReturn(found);
+        })
+        .block();
   }
 
   // ---- save ----
@@ -175,11 +205,32 @@ public class MongoStoreBenchmark {
     return store.save(sessions[c.next()]).block();
   }
 
-  /** @return the driver's result of {@code replaceOne({_id}, document)} */
+  /** @return the driver's result of {@code replaceOne({_id}, document)}: one round trip */
   @Benchmark
   public Object driver_replaceOne_id(Cursor c) {
     int i = c.next();
     return Mono.from(reference.replaceOne(eq("_id", ids[i]), documents[i])).block();
+  }
+
+  /**
+   * The commands of the store's save and update, done with the driver: {@code find({_id})}, then a
+   * {@code replaceOne} of the document with the next version, conditional like the store's (filter
+   * keys _id, v, t, e).
+   *
+   * @return the driver's result of the replace
+   */
+  @Benchmark
+  public Object driver_findThenReplace_sameShape(Cursor c) {
+    String id = ids[c.next()];
+    return Mono.from(reference.find(eq("_id", id)).first())
+        .flatMap(found -> {
+          Date now = new Date();
+          Document filter = conditional(id, found, now);
+          found.put("v", found.getLong("v") + 1);
+          found.put("a", now);
+          return Mono.from(reference.replaceOne(filter, found));
+        })
+        .block();
   }
 
   // ---- update ----
@@ -195,7 +246,18 @@ public class MongoStoreBenchmark {
   public Object driver_update_id(Cursor c) {
     String id = ids[c.next()];
     return Mono.from(reference.find(eq("_id", id)).first())
-        .flatMap(found -> Mono.from(reference.replaceOne(eq("_id", id), found)))
+        .flatMap(found -> {
+          found.put("v", found.getLong("v") + 1);
+          return Mono.from(reference.replaceOne(eq("_id", id), found));
+        })
         .block();
+  }
+
+  /** The store's conditional-write filter: this version, not a tombstone, not expired at now. */
+  private static Document conditional(String id, Document found, Date now) {
+    return new Document("_id", id)
+        .append("v", found.getLong("v"))
+        .append("t", new Document("$exists", false))
+        .append("e", new Document("$not", new Document("$lte", now)));
   }
 }
