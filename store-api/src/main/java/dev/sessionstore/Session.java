@@ -69,13 +69,29 @@ public final class Session {
     }
     for (int i = 0; i < id.length(); i++) {
       char c = id.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '.' || c == '_' || c == '~' || c == '-';
-      if (!ok) {
+      // A table lookup instead of a chain of range checks: every store calls this on every operation.
+      if (c >= ID_CHARACTERS.length || !ID_CHARACTERS[c]) {
         return false;
       }
     }
     return true;
+  }
+
+  private static final boolean[] ID_CHARACTERS = idCharacters();
+
+  private static boolean[] idCharacters() {
+    boolean[] allowed = new boolean[128];
+    for (char c = 'a'; c <= 'z'; c++) {
+      allowed[c] = true;
+      allowed[Character.toUpperCase(c)] = true;
+    }
+    for (char c = '0'; c <= '9'; c++) {
+      allowed[c] = true;
+    }
+    for (char c : new char[] {'.', '_', '~', '-'}) {
+      allowed[c] = true;
+    }
+    return allowed;
   }
 
   /**

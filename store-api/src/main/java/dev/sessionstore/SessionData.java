@@ -38,6 +38,7 @@ public final class SessionData {
 
   private final Map<String, @Nullable Object> values;
   private int hash;
+  private volatile long estimatedSize = -1;
 
   private SessionData(Map<String, @Nullable Object> normalisedUnmodifiable) {
     this.values = normalisedUnmodifiable;
@@ -205,6 +206,15 @@ public final class SessionData {
    * @return the estimated encoded size in bytes
    */
   public long estimatedSize() {
+    long size = estimatedSize;
+    if (size < 0) {
+      size = computeEstimatedSize();
+      estimatedSize = size; // computed at most a few times under a race, always the same value
+    }
+    return size;
+  }
+
+  private long computeEstimatedSize() {
     long size = 2;
     for (Map.Entry<String, @Nullable Object> entry : values.entrySet()) {
       size += utf8Length(entry.getKey()) + 3 + estimatedSize(entry.getValue());

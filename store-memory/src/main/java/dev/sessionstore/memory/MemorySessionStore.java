@@ -682,11 +682,12 @@ public final class MemorySessionStore implements SessionStore {
       if (!Session.isWellFormedId(id)) {
         return null;
       }
-      Session seen = live(policy.getIfPresentQuietly(id), time.now());
+      Instant seenAt = time.now();
+      Session seen = live(policy.getIfPresentQuietly(id), seenAt);
       if (seen == null) {
         return null; // absent, destroyed or expired: nothing to lock, nothing to revive
       }
-      if (!needsRefresh(seen, time.now())) {
+      if (!needsRefresh(seen, seenAt)) {
         return seen;
       }
       return atomically(id, (slot, now, out) -> {
