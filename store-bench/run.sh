@@ -23,12 +23,7 @@ JAR=store-bench/target/benchmarks.jar
 JAVA=${JAVA:-java}
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  if grep -q '<module>store-bench</module>' pom.xml; then
-    ./mvnw -q -pl store-bench -am package -DskipTests -DskipJavadoc
-  else
-    # Not yet a module of the root pom: build it alone against the stores installed in ~/.m2.
-    ./mvnw -q -f store-bench/pom.xml package -DskipTests -DskipJavadoc
-  fi
+  ./mvnw -q -pl store-bench -am package -DskipTests -DskipJavadoc
 fi
 mkdir -p "$OUT"
 
