@@ -29,18 +29,16 @@ import reactor.core.Disposable;
 /** Behaviour particular to the memory store: its bound, claims under contention, locking, the reaper. */
 class MemoryStoreBehaviourTest {
 
-  private final TestClock clock = new TestClock(Instant.parse("2030-01-01T00:00:00Z"));
-  private final List<MemorySessionStore> opened = new ArrayList<>();
+  private final TestStores stores = new TestStores();
+  private final TestClock clock = stores.clock;
 
   @AfterEach
   void closeStores() {
-    opened.forEach(MemorySessionStore::close);
+    stores.close();
   }
 
   private MemorySessionStore open(String uri) {
-    MemorySessionStore store = MemorySessionStore.open(StoreOptions.parse(uri).with(StoreOptions.CLOCK, clock));
-    opened.add(store);
-    return store;
+    return stores.open(uri);
   }
 
   private static SessionDraft draft(Duration maxIdle) {
@@ -227,8 +225,7 @@ class MemoryStoreBehaviourTest {
   @Test
   void expiredEventsFireByThemselvesWithinASecondOnTheSystemClock() {
     // The one test on real time: it checks the store's own timer, which only real time drives.
-    MemorySessionStore store = MemorySessionStore.open(StoreOptions.parse("memory:"));
-    opened.add(store);
+    MemorySessionStore store = stores.track(MemorySessionStore.open(StoreOptions.parse("memory:")));
     List<SessionEvent> events = new CopyOnWriteArrayList<>();
     Disposable subscription = store.events().subscribe(events::add);
     try {

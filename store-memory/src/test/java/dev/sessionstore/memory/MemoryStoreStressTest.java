@@ -7,7 +7,6 @@ import dev.sessionstore.SessionDestroyedException;
 import dev.sessionstore.SessionDraft;
 import dev.sessionstore.SessionEvent;
 import dev.sessionstore.StaleSessionException;
-import dev.sessionstore.StoreOptions;
 import dev.sessionstore.tck.TestClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,18 +41,16 @@ import reactor.core.Disposable;
  */
 class MemoryStoreStressTest {
 
-  private final TestClock clock = new TestClock(Instant.parse("2030-01-01T00:00:00Z"));
-  private final List<MemorySessionStore> opened = new ArrayList<>();
+  private final TestStores stores = new TestStores();
+  private final TestClock clock = stores.clock;
 
   @AfterEach
   void closeStores() {
-    opened.forEach(MemorySessionStore::close);
+    stores.close();
   }
 
   private MemorySessionStore open(String uri) {
-    MemorySessionStore store = MemorySessionStore.open(StoreOptions.parse(uri).with(StoreOptions.CLOCK, clock));
-    opened.add(store);
-    return store;
+    return stores.open(uri);
   }
 
   /**

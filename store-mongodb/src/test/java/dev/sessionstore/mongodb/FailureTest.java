@@ -1,5 +1,6 @@
 package dev.sessionstore.mongodb;
 
+import dev.sessionstore.tck.TestClock;
 import static dev.sessionstore.mongodb.MongoTesting.await;
 import static dev.sessionstore.mongodb.MongoTesting.options;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +31,7 @@ import reactor.core.publisher.Mono;
 class FailureTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(1);
-  private final MutableClock clock = new MutableClock(MongoTesting.START);
+  private final TestClock clock = new TestClock(MongoTesting.START);
   private SessionStore store;
 
   @BeforeEach

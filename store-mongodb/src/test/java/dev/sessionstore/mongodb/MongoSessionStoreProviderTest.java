@@ -1,5 +1,6 @@
 package dev.sessionstore.mongodb;
 
+import dev.sessionstore.tck.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,7 +16,7 @@ import reactor.core.publisher.Mono;
 
 class MongoSessionStoreProviderTest {
 
-  private final MutableClock clock = new MutableClock(MongoTesting.START);
+  private final TestClock clock = new TestClock(MongoTesting.START);
 
   @Test
   void servesBothSchemes() {

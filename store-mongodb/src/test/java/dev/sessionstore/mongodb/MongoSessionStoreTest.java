@@ -1,5 +1,6 @@
 package dev.sessionstore.mongodb;
 
+import dev.sessionstore.tck.TestClock;
 import static dev.sessionstore.mongodb.MongoTesting.await;
 import static dev.sessionstore.mongodb.MongoTesting.collection;
 import static dev.sessionstore.mongodb.MongoTesting.eventually;
@@ -34,7 +35,7 @@ import reactor.core.publisher.Mono;
 /** What is particular to the MongoDB store: its documents, indexes, claims, sweeper and URI. */
 class MongoSessionStoreTest {
 
-  private final MutableClock clock = new MutableClock(MongoTesting.START);
+  private final TestClock clock = new TestClock(MongoTesting.START);
   private String name;
   private SessionStore store;
 

@@ -1,5 +1,6 @@
 package dev.sessionstore.mongodb;
 
+import dev.sessionstore.tck.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.mongodb.reactivestreams.client.MongoClient;
@@ -38,7 +39,7 @@ final class MongoTesting {
   }
 
   /** Options for a store on the given collection, with a test clock and a long cleanup interval. */
-  static StoreOptions options(String collection, MutableClock clock, String extra) {
+  static StoreOptions options(String collection, TestClock clock, String extra) {
     String timeout = extra.contains("timeout=") ? "" : "&timeout=3s";
     return StoreOptions.parse(EmbeddedMongo.get().uri() + "?collection=" + collection
             + timeout + (extra.isEmpty() ? "" : "&" + extra))

@@ -1,5 +1,6 @@
 package dev.sessionstore.mongodb;
 
+import dev.sessionstore.tck.TestClock;
 import static dev.sessionstore.mongodb.MongoTesting.await;
 import static dev.sessionstore.mongodb.MongoTesting.eventually;
 import static dev.sessionstore.mongodb.MongoTesting.options;
@@ -32,7 +33,7 @@ import reactor.core.publisher.Flux;
 /** Two store instances on one collection, as two application servers would share it. */
 class TwoInstancesTest {
 
-  private final MutableClock clock = new MutableClock(MongoTesting.START);
+  private final TestClock clock = new TestClock(MongoTesting.START);
   private SessionStore a;
   private SessionStore b;
   private ExecutorService threads;

@@ -1,5 +1,6 @@
 package dev.sessionstore.examples.quiz;
 
+import dev.sessionstore.tck.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import de.bwaldvogel.mongo.MongoServer;
@@ -46,14 +47,14 @@ class MongoRestartTest {
     }
   }
 
-  private static QuizServer start(ManualClock clock) throws IOException {
+  private static QuizServer start(TestClock clock) throws IOException {
     return QuizServer.start(new Options(uri, "127.0.0.1", 0, Duration.ofSeconds(60), 4,
         Duration.ofMillis(50), Duration.ofMillis(200), 0, null, false), clock);
   }
 
   @Test
   void attemptsSurviveARestart() throws Exception {
-    ManualClock clock = new ManualClock(Instant.parse("2026-05-01T09:00:00Z"));
+    TestClock clock = new TestClock(Instant.parse("2026-05-01T09:00:00Z"));
     String submittedAttempt;
     String expiringAttempt;
     String runningAttempt;

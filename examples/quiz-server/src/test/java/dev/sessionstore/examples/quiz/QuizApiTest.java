@@ -1,5 +1,6 @@
 package dev.sessionstore.examples.quiz;
 
+import dev.sessionstore.tck.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -215,7 +216,7 @@ class QuizApiTest {
 
   @Test
   void theDeadlineEvaluatesOnTheStoreClockWithoutWaiting() throws Exception {
-    ManualClock clock = new ManualClock(Instant.parse("2026-03-01T10:00:00Z"));
+    TestClock clock = new TestClock(Instant.parse("2026-03-01T10:00:00Z"));
     QuizServer server = server(Duration.ofSeconds(60), Duration.ofMillis(50), clock);
     TestBrowser browser = new TestBrowser(server.url());
     browser.login("hedy");
