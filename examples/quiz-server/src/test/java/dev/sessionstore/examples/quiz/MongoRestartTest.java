@@ -3,18 +3,12 @@ package dev.sessionstore.examples.quiz;
 import dev.sessionstore.tck.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
-import dev.sessionstore.SessionStore;
-import dev.sessionstore.SessionStores;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -25,25 +19,19 @@ import org.junit.jupiter.api.Test;
  */
 class MongoRestartTest {
 
-  private static MongoServer mongo;
+  private static EmbeddedMongo mongo;
   private static String uri;
 
   @BeforeAll
   static void startMongo() {
-    mongo = new MongoServer(new MemoryBackend());
-    InetSocketAddress address = mongo.bind();
-    uri = "mongodb://127.0.0.1:" + address.getPort() + "/quiz?collection=restart";
-    try (SessionStore store = SessionStores.open(uri)) {
-      store.count().block(Duration.ofSeconds(10));
-    } catch (RuntimeException e) {
-      Assumptions.abort("the MongoDB store does not open on the embedded server: " + e);
-    }
+    mongo = EmbeddedMongo.startOrSkip("restart");
+    uri = mongo.uri;
   }
 
   @AfterAll
   static void stopMongo() {
     if (mongo != null) {
-      mongo.shutdownNow();
+      mongo.close();
     }
   }
 
