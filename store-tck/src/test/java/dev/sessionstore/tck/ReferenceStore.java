@@ -316,13 +316,18 @@ final class ReferenceStore implements SessionStore {
     });
   }
 
+  /** get and touch of a malformed id: empty without touching the records (R1.3), unless flawed. */
+  private Mono<Session> malformedId() {
+    if (flawed(Flaw.MALFORMED_ID_THROWS)) {
+      return Mono.error(new IllegalArgumentException("malformed id"));
+    }
+    return closedCheck().then(Mono.empty());
+  }
+
   @Override
   public Mono<Session> get(String id) {
     if (!Session.isWellFormedId(id)) {
-      if (flawed(Flaw.MALFORMED_ID_THROWS)) {
-        return Mono.error(new IllegalArgumentException("malformed id"));
-      }
-      return closedCheck().then(Mono.empty());
+      return malformedId();
     }
     return op(() -> {
       Instant now = now();
@@ -430,10 +435,7 @@ final class ReferenceStore implements SessionStore {
   @Override
   public Mono<Session> touch(String id) {
     if (!Session.isWellFormedId(id)) {
-      if (flawed(Flaw.MALFORMED_ID_THROWS)) {
-        return Mono.error(new IllegalArgumentException("malformed id"));
-      }
-      return closedCheck().then(Mono.empty());
+      return malformedId();
     }
     return op(() -> {
       Instant now = now();
