@@ -144,6 +144,15 @@ public interface SessionStore extends AutoCloseable {
   Flux<SessionEvent> events();
 
   /**
+   * How many events were dropped since the store opened because a subscriber of {@link #events()} fell
+   * behind its bounded buffer (SPEC R7.1). A store without {@link
+   * StoreCapabilities.Capability#EVENTS} returns zero.
+   *
+   * @return the number of dropped events
+   */
+  long droppedEvents();
+
+  /**
    * What this store can do beyond the mandatory contract.
    *
    * @return the store's capabilities

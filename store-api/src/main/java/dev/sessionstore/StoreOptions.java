@@ -21,6 +21,7 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * The configuration a store is opened with: a store URI such as {@code memory:?maxSessions=1000} or
@@ -73,6 +74,14 @@ public final class StoreOptions {
   /** How often a store runs {@code cleanup} by itself (default 1 minute). */
   public static final Option<Duration> CLEANUP_INTERVAL =
       Option.duration("cleanupInterval", Duration.ofMinutes(1), false);
+
+  /**
+   * The scheduler on which a store runs its own periodic work (reapers, sweepers, its scheduled
+   * {@code cleanup}); default {@code null}: the store uses Reactor's parallel scheduler. Tests inject a
+   * virtual-time scheduler so that nothing waits on a real timer.
+   */
+  public static final Option<Scheduler> SCHEDULER =
+      Option.valueOnly("scheduler", Scheduler.class, () -> null);
 
   private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*");
   private static final Set<String> SENSITIVE_NAMES =

@@ -534,11 +534,7 @@ public final class MemorySessionStore implements SessionStore {
     return StoreCapabilities.of(StoreCapabilities.Capability.EVENTS);
   }
 
-  /**
-   * Returns how many events were dropped because a subscriber of {@link #events()} fell behind.
-   *
-   * @return the number of dropped events since the store opened
-   */
+  @Override
   public long droppedEvents() {
     return publisher.dropped();
   }

@@ -664,6 +664,11 @@ public final class MongoSessionStore implements SessionStore {
   // ---------------------------------------------------------------- events, lifecycle
 
   @Override
+  public long droppedEvents() {
+    return events.dropped();
+  }
+
+  @Override
   public Flux<SessionEvent> events() {
     return Flux.defer(() -> {
       checkOpen();

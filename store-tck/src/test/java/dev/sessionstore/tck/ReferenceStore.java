@@ -581,6 +581,11 @@ final class ReferenceStore implements SessionStore {
   }
 
   @Override
+  public long droppedEvents() {
+    return publisher.dropped();
+  }
+
+  @Override
   public Flux<SessionEvent> events() {
     return Flux.defer(() -> closed && !flawed(Flaw.WORKS_AFTER_CLOSE)
         ? Flux.error(new IllegalStateException("the reference store is closed"))
