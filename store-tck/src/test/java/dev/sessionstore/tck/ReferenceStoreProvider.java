@@ -29,7 +29,7 @@ public final class ReferenceStoreProvider implements SessionStoreProvider {
   @Override
   public SessionStore open(StoreOptions options) {
     options.requireKnownParameters(List.of(FLAWS, StoreOptions.MAX_IDLE, StoreOptions.TOUCH_THRESHOLD,
-        StoreOptions.TOMBSTONE_GRACE, StoreOptions.MAX_SESSION_BYTES, StoreOptions.CLEANUP_INTERVAL));
+        StoreOptions.TOMBSTONE_GRACE, StoreOptions.MAX_SESSION_BYTES, StoreOptions.CLEANUP_INTERVAL, StoreOptions.TIMEOUT));
     return new ReferenceStore(options, options.require(BACKEND), flaws(options.get(FLAWS)));
   }
 
