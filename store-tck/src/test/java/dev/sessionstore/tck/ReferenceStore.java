@@ -107,7 +107,7 @@ final class ReferenceStore implements SessionStore {
     WORKS_AFTER_CLOSE("R8.3"),
     /** R8.4: all, count, findByPrincipal and cleanup fail on the first record they cannot decode. */
     CORRUPT_RECORD_BREAKS_SCANS("R8.4"),
-    /** R9.1: options set in code are taken as they come, negative durations and sizes included. */
+    /** R9.1: an option the store has no use for (timeout) is never read, so a bad value goes unnoticed. */
     ACCEPTS_BAD_OPTIONS("R9.1"),
     /** R9.2: with a positive touchThreshold, a read within it trusts the session to be live. */
     THRESHOLD_SKIPS_EXPIRY("R9.2");
@@ -143,27 +143,19 @@ final class ReferenceStore implements SessionStore {
     this.flaws = flaws.isEmpty() ? EnumSet.noneOf(Flaw.class) : EnumSet.copyOf(flaws);
     this.clock = options.require(StoreOptions.CLOCK);
     this.ids = options.require(StoreOptions.ID_GENERATOR);
-    this.defaultMaxIdle = checked(options, StoreOptions.MAX_IDLE, options.get(StoreOptions.MAX_IDLE));
-    this.touchThreshold = checked(options, StoreOptions.TOUCH_THRESHOLD, options.require(StoreOptions.TOUCH_THRESHOLD));
-    this.tombstoneGrace = checked(options, StoreOptions.TOMBSTONE_GRACE, options.require(StoreOptions.TOMBSTONE_GRACE));
-    checked(options, StoreOptions.TIMEOUT, options.require(StoreOptions.TIMEOUT));
+    // StoreOptions.get checks a value set in code as it checks one from the URI (R9.1).
+    this.defaultMaxIdle = options.get(StoreOptions.MAX_IDLE);
+    this.touchThreshold = options.require(StoreOptions.TOUCH_THRESHOLD);
+    this.tombstoneGrace = options.require(StoreOptions.TOMBSTONE_GRACE);
     this.maxBytes = options.require(StoreOptions.MAX_SESSION_BYTES);
-    if (maxBytes <= 0 && !flawed(Flaw.ACCEPTS_BAD_OPTIONS)) {
-      throw new IllegalArgumentException("maxSessionBytes must be positive, was " + maxBytes);
+    if (!flawed(Flaw.ACCEPTS_BAD_OPTIONS)) {
+      options.require(StoreOptions.TIMEOUT); // unused without a remote backend, but checked all the same
     }
     this.backend = backend;
-    Duration interval = checked(options, StoreOptions.CLEANUP_INTERVAL, options.require(StoreOptions.CLEANUP_INTERVAL));
+    Duration interval = options.require(StoreOptions.CLEANUP_INTERVAL);
     Scheduler scheduler = options.get(StoreOptions.SCHEDULER);
     this.schedule = Flux.interval(interval, interval, scheduler != null ? scheduler : Schedulers.parallel())
         .subscribe(tick -> cleanup().subscribe(removed -> { }, error -> { }));
-  }
-
-  private @Nullable Duration checked(StoreOptions options, StoreOptions.Option<Duration> option,
-      @Nullable Duration value) {
-    if (value != null && value.isNegative() && !flawed(Flaw.ACCEPTS_BAD_OPTIONS)) {
-      throw new IllegalArgumentException(option.name() + " must not be negative, was " + value);
-    }
-    return value;
   }
 
   /** For the kit's BackendControl: makes one stored record undecodable (R8.4). */
