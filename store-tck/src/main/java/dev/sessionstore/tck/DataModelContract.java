@@ -302,4 +302,69 @@ public interface DataModelContract {
         "save of a 2.5 MiB session with the default limit");
     assertThat(awaitValue(store.get(half.id()), "get").version()).as("version after the rejected save").isEqualTo(1L);
   }
+
+  /**
+   * Checks that look-alikes of escaped characters never collide with them.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R6.2 look-alikes of escaped characters (U+FF0E, U+FF04, U+2024, ...) never collide with them, as names and nested keys")
+  default void r6_2_lookAlikesNeverCollide(StoreFixture kit) {
+    SessionStore store = kit.store();
+    Map<String, Object> keys = HostileKeys.lookAlikes();
+    Map<String, Object> attributes = new LinkedHashMap<>(keys);
+    attributes.put("nested", Map.of("inner", keys, "list", List.of(keys)));
+    SessionData data = SessionData.of(attributes);
+    Session created = awaitValue(store.create(SessionDraft.of(data).withMaxIdle(Duration.ofHours(1))), "create");
+    Session read = awaitValue(store.get(created.id()), "get");
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<String, Object> e : keys.entrySet()) {
+      Object back = read.data().get(e.getKey());
+      if (!e.getValue().equals(back)) {
+        problems.add("attribute " + HostileKeys.escaped(e.getKey()) + " read back as " + back + ", written as "
+            + e.getValue());
+      }
+    }
+    if (problems.isEmpty()) {
+      for (String key : read.data().keys()) {
+        if (!attributes.containsKey(key)) {
+          problems.add("an attribute " + HostileKeys.escaped(key) + " that was never written");
+        }
+      }
+    }
+    assertThat(problems).as("look-alike attribute names changed by the round trip (%d names)", keys.size())
+        .isEmpty();
+    assertThat(read.data()).as("data with look-alike keys read back, nested keys included").isEqualTo(data);
+  }
+
+  /**
+   * Checks that strings with unpaired surrogates are refused and nothing is written.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R6.1 strings with unpaired surrogates are refused: keys and values by SessionData, principals with IllegalArgumentException")
+  default void r6_1_unpairedSurrogatesRefused(StoreFixture kit) {
+    SessionStore store = kit.store();
+    assertThatThrownBy(() -> SessionData.of(Map.of("high\uD800", 1L))).as("a key with an unpaired high surrogate")
+        .isInstanceOf(InvalidSessionDataException.class);
+    assertThatThrownBy(() -> SessionData.of(Map.of("k", Map.of("inner", List.of("ok", "low\uDC00")))))
+        .as("a nested value with an unpaired low surrogate").isInstanceOf(InvalidSessionDataException.class)
+        .hasMessageContaining("k[\"inner\"][1]");
+    assertThatThrownBy(() -> SessionDraft.empty().withPrincipal("\uDBFFalice", false))
+        .as("a principal with an unpaired surrogate").isInstanceOf(IllegalArgumentException.class);
+    Session s = awaitValue(store.create(draft(Duration.ofHours(1), "k", "v").withPrincipal("alice", false)), "create");
+    Throwable update = Kit.awaitError(store.update(s.id(), x -> x.withAttribute("k", "broken\uD800")),
+        "update writing a value with an unpaired surrogate");
+    assertThat(update).as("error of that update").isInstanceOf(InvalidSessionDataException.class);
+    Throwable find = Kit.awaitError(store.findByPrincipal("ali\uDC00ce").collectList(),
+        "findByPrincipal with an unpaired surrogate");
+    assertThat(find).as("error of findByPrincipal with an unpaired surrogate (signalled, not thrown)")
+        .isInstanceOf(IllegalArgumentException.class);
+    Session read = awaitValue(store.get(s.id()), "get");
+    assertThat(read.version()).as("version after the refused update").isEqualTo(1L);
+    assertThat(read.attribute("k")).as("value after the refused update").isEqualTo("v");
+    assertThat(Kit.ids(store.findByPrincipal("alice"), "findByPrincipal")).containsExactly(s.id());
+  }
 }

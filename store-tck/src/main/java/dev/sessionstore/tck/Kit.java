@@ -138,6 +138,11 @@ final class Kit {
     return SessionDraft.of(data(keysAndValues)).withMaxIdle(maxIdle);
   }
 
+  /** A draft with a two-hour idle limit and a deadline {@code in} from now on the test's clock. */
+  static SessionDraft withDeadline(StoreFixture kit, Duration in) {
+    return SessionDraft.empty().withMaxIdle(Duration.ofHours(2)).withDeadline(kit.clock().instant().plus(in));
+  }
+
   /** A counter attribute's value, 0 when absent. */
   static long counter(Session session, String name) {
     Object value = session.attribute(name);
