@@ -18,7 +18,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Many short races: each round starts 2 to {@link #MAX_RACERS} operations at the same instant (a {@link
- * CyclicBarrier} releases dedicated threads together), and every other racer hops to a thread of
+ * CyclicBarrier} releases dedicated threads together, and each racer then waits its own few microseconds,
+ * so that arrivals spread over the length of one operation), and every other racer hops to a thread of
  * Reactor's parallel scheduler before it subscribes, so that the store also sees its operations arrive on
  * the threads it is meant to serve. A narrow race (a check and a write done in two steps) shows up as a
  * wrong outcome in a fraction of rounds; many fresh rounds catch it reliably where one long race would
@@ -33,6 +34,8 @@ final class Rounds implements AutoCloseable {
 
   private final ExecutorService threads;
   private final CyclicBarrier[] barriers = new CyclicBarrier[MAX_RACERS + 1];
+  private static final long[] SPREADS_NANOS = {0, 5_000, 20_000, 80_000};
+  private long roundCounter;
 
   Rounds(String name) {
     AtomicInteger n = new AtomicInteger();
@@ -59,6 +62,10 @@ final class Rounds implements AutoCloseable {
    */
   <T> List<Kit.Outcome<T>> race(List<Supplier<Mono<T>>> operations) {
     int parties = operations.size();
+    // Racers released in lockstep queue on a store's lock and are served one by one; racers that arrive
+    // spread over a few microseconds also land between two steps of one operation. The spread varies by
+    // round: none, then up to 5, 20 and 80 microseconds, each racer at its own offset.
+    long spreadNanos = SPREADS_NANOS[(int) (roundCounter++ % SPREADS_NANOS.length)];
     if (parties < 2 || parties > MAX_RACERS) {
       throw new IllegalArgumentException("a round needs 2 to " + MAX_RACERS + " racers, got " + parties);
     }
@@ -72,6 +79,12 @@ final class Rounds implements AutoCloseable {
           barrier.await(ROUND_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
           throw new IllegalStateException("the racers of a round did not all start: " + e, e);
+        }
+        if (spreadNanos > 0) {
+          long until = System.nanoTime() + java.util.concurrent.ThreadLocalRandom.current().nextLong(spreadNanos);
+          while (System.nanoTime() < until) {
+            Thread.onSpinWait(); // a busy wait of microseconds: a sleep would be far too coarse
+          }
         }
         Mono<T> mono = Mono.defer(operation);
         return Kit.outcome(onParallel ? mono.subscribeOn(Schedulers.parallel()) : mono, "racer");

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -165,9 +166,11 @@ final class ReferenceStore implements SessionStore {
   }
 
   private final Object lock = new Object();
-  private final Map<String, Session> records = new HashMap<>(); // may hold expired sessions until cleanup
-  private final Map<String, Instant> tombstones = new HashMap<>();
-  private final Set<String> corrupt = new java.util.HashSet<>(); // records that no longer decode (R8.4)
+  // Concurrent maps, so that the flawed paths can read them without the lock, as a careless store would;
+  // the correct paths touch them only while holding the lock.
+  private final Map<String, Session> records = new ConcurrentHashMap<>(); // may hold expired ones until cleanup
+  private final Map<String, Instant> tombstones = new ConcurrentHashMap<>();
+  private final Set<String> corrupt = ConcurrentHashMap.newKeySet(); // records that no longer decode (R8.4)
   private final InstantSource clock;
   private final SessionIdGenerator ids;
   private final @Nullable Duration defaultMaxIdle;
@@ -180,8 +183,8 @@ final class ReferenceStore implements SessionStore {
   private final Disposable schedule;
   private final AtomicLong weakIds = new AtomicLong();
   private final AtomicLong skippedRecords = new AtomicLong();
-  private final Map<String, Instant> expiryAtWrite = new HashMap<>(); // for CLEANUP_IGNORES_REFRESH
-  private final Map<String, String> keptClaims = new HashMap<>(); // principal -> id, for CLAIM_KEPT_BY_SAVE
+  private final Map<String, Instant> expiryAtWrite = new ConcurrentHashMap<>(); // for CLEANUP_IGNORES_REFRESH
+  private final Map<String, String> keptClaims = new ConcurrentHashMap<>(); // principal -> id, CLAIM_KEPT_BY_SAVE
   private final java.util.concurrent.locks.ReentrantLock changeLock = new java.util.concurrent.locks.ReentrantLock();
   private final List<reactor.core.publisher.FluxSink<SessionEvent>> directSinks =
       new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -527,16 +530,12 @@ final class ReferenceStore implements SessionStore {
   public Mono<Session> create(SessionDraft draft) {
     if (flawed(Flaw.CLAIM_CHECK_THEN_WRITE)) {
       return stepwise(() -> {
-        Session s;
-        Instant now;
+        Instant now = now();
+        Session s = SessionPolicy.newSession(draft, newId(), now, defaultMaxIdle);
+        checkClaim(s, null, now); // the check, without the lock ...
+        checkSize(s);
         synchronized (lock) {
-          now = now();
-          s = SessionPolicy.newSession(draft, newId(), now, defaultMaxIdle);
-          checkSize(s);
-          checkClaim(s, null, now);
-        }
-        synchronized (lock) {
-          put(s);
+          put(s); // ... and then the write
           publish(SessionEvent.Type.CREATED, s, now);
         }
         return s;
@@ -568,18 +567,14 @@ final class ReferenceStore implements SessionStore {
     }
     if (flawed(Flaw.GET_WRITES_BACK)) {
       return stepwise(() -> {
-        Session s;
-        Instant now;
-        synchronized (lock) {
-          now = now();
-          s = live(id, now);
-        }
+        Instant now = now();
+        Session s = live(id, now); // reads without the lock ...
         if (s == null || !SessionPolicy.needsRefresh(s, now, touchThreshold)) {
           return s;
         }
         Session touched = s.toBuilder().lastAccessedAt(now).build();
         synchronized (lock) {
-          records.put(id, touched); // writes back the copy it read
+          records.put(id, touched); // ... and writes back the copy it read
         }
         return touched;
       });
@@ -606,12 +601,9 @@ final class ReferenceStore implements SessionStore {
     }
     if (flawed(Flaw.CAS_READ_THEN_WRITE)) {
       return stepwise(() -> {
-        Prepared prepared;
+        Prepared prepared = prepare(session, true); // read and compare the version without the lock ...
         synchronized (lock) {
-          prepared = prepare(session, true);
-        }
-        synchronized (lock) {
-          return commit(prepared);
+          return commit(prepared); // ... and then write
         }
       });
     }
@@ -749,10 +741,7 @@ final class ReferenceStore implements SessionStore {
   /** The flawed optimistic update: read, change outside the lock, commit if the version still matches. */
   private @Nullable Session optimisticUpdate(String id, UnaryOperator<Session> change) {
     while (true) {
-      Session stored;
-      synchronized (lock) {
-        stored = liveForWrite(id, now());
-      }
+      Session stored = liveForWrite(id, now()); // an optimistic read, without the lock
       if (stored == null) {
         return null;
       }
@@ -822,18 +811,13 @@ final class ReferenceStore implements SessionStore {
     }
     if (flawed(Flaw.REGENERATE_NOT_ATOMIC)) {
       return stepwise(() -> {
-        Session stored;
-        Session moved;
-        Instant now;
-        synchronized (lock) {
-          now = now();
-          stored = live(id, now);
-          if (stored == null) {
-            return null;
-          }
-          moved = SessionPolicy.regenerated(stored, newId(), now);
+        Instant now = now();
+        Session stored = live(id, now); // reads without the lock ...
+        if (stored == null) {
+          return null;
         }
-        synchronized (lock) {
+        Session moved = SessionPolicy.regenerated(stored, newId(), now);
+        synchronized (lock) { // ... and moves the session it read
           records.remove(id);
           tombstones.put(id, now);
           publish(SessionEvent.Type.DESTROYED, stored, now);
