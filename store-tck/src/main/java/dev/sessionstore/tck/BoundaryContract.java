@@ -53,7 +53,6 @@ public interface BoundaryContract {
         "saveIfUnchanged at exactly expiresAt");
     Session inserted = awaitValue(store.save(s.withAttribute("k", "anew")), "save at exactly expiresAt");
     assertThat(inserted.version()).as("version of a save at exactly expiresAt (inserted anew)").isEqualTo(1L);
-    assertThat(inserted.createdAt()).as("createdAt of a save at exactly expiresAt (inserted anew)").isEqualTo(expiry);
 
     Session d = awaitValue(store.create(Kit.withDeadline(kit, Duration.ofMinutes(5))), "create with deadline");
     kit.clock().set(Objects.requireNonNull(d.deadline(), "deadline of a session created with one"));
@@ -242,8 +241,9 @@ public interface BoundaryContract {
         "the store does not declare the EVENTS capability");
     try (EventRecorder recorder = new EventRecorder(store)) {
       Session s = awaitValue(store.create(draft(Duration.ofMillis(300), "k", "v")), "create, idle limit 300 ms");
-      // 1 s is the rule; the kit allows 2 s more for a busy machine, and reports how late it came.
-      Duration allowed = Duration.ofSeconds(3);
+      // 1 s is the rule; the kit allows 9 s more so that a busy machine never fails a correct store. A
+      // store that waits for its cleanup interval (1 minute by default) still fails.
+      Duration allowed = Duration.ofSeconds(10);
       Instant expiry = Objects.requireNonNull(s.expiresAt(), "expiresAt of a session with an idle limit");
       boolean arrived = recorder.arrives(e -> e.type() == SessionEvent.Type.EXPIRED && e.sessionId().equals(s.id()),
           Duration.between(Instant.now(), expiry).plus(allowed));
