@@ -68,6 +68,12 @@ final class SessionTable {
   private final Policy<String, Slot> policy;
   /** Expired sessions and old tombstones removed since {@code cleanup} last reported. */
   private final AtomicLong removedSinceReport = new AtomicLong();
+  /**
+   * The id whose expired session Caffeine removed last on this thread. Caffeine's {@code compute}
+   * hands an expired entry to the step as absent, after removing it through {@link #evicted}; this is
+   * how the step learns that the id held a session a moment ago (SPEC R3.2).
+   */
+  private final ThreadLocal<@Nullable String> expiredHere = new ThreadLocal<>();
 
   SessionTable(StoreTime time, Capacity capacity, SessionEventPublisher publisher,
       com.github.benmanes.caffeine.cache.Scheduler timer) {
@@ -104,8 +110,9 @@ final class SessionTable {
     map.compute(id, (key, current) -> {
       Instant now = time.now();
       Slot slot = settle(current, now);
+      boolean expired = current instanceof Stored ? slot == null : current == null && removedHere(id);
       try {
-        Decision decision = step.apply(slot, current != null && slot == null && current instanceof Stored, now);
+        Decision decision = step.apply(slot, expired, now);
         result[0] = decision.result();
         return decision.slot();
       } catch (RuntimeException e) {
@@ -194,8 +201,20 @@ final class SessionTable {
     return current;
   }
 
+  private boolean removedHere(String id) {
+    String removed = expiredHere.get();
+    if (removed == null) {
+      return false;
+    }
+    expiredHere.remove();
+    return removed.equals(id);
+  }
+
   /** Caffeine's eviction listener: runs inside the atomic removal of the record, exactly once. */
   private void evicted(@Nullable String id, @Nullable Slot slot, RemovalCause cause) {
+    if (cause == RemovalCause.EXPIRED && slot instanceof Stored) {
+      expiredHere.set(id);
+    }
     if (slot instanceof Stored stored) {
       gone(stored.session(),
           cause == RemovalCause.SIZE ? SessionEvent.Type.DESTROYED : SessionEvent.Type.EXPIRED, time.now());

@@ -12,6 +12,7 @@ import dev.sessionstore.StoreOptions;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -150,6 +151,8 @@ class SameOptionsEveryStoreTest {
   }
 
   @Nested
+  @Disabled("until the MongoDB store reads its options with dev.sessionstore.spi.StoreSettings "
+      + "(the mongo helper's half of issue #11); today unknown parameters go to the driver")
   class MongoDb extends Contract {
     @Override
     String baseUri() {
