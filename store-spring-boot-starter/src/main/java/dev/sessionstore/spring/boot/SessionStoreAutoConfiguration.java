@@ -23,7 +23,9 @@ import org.springframework.boot.session.autoconfigure.SessionTimeout;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.session.ReactiveSessionRepository;
 import org.springframework.session.Session;
+import org.springframework.session.SessionRepository;
 import org.springframework.session.config.annotation.web.http.EnableSpringHttpSession;
 import org.springframework.session.config.annotation.web.server.EnableSpringWebSession;
 import org.springframework.util.ClassUtils;
@@ -138,7 +140,7 @@ public class SessionStoreAutoConfiguration {
   static class ReactiveConfiguration {
 
     @Bean
-    @ConditionalOnMissingBean
+    @ConditionalOnMissingBean(ReactiveSessionRepository.class)
     ReactiveSessionStoreRepository reactiveSessionStoreRepository(SessionStore store,
         AttributeCodec codec, SessionStoreProperties properties,
         ObjectProvider<SessionTimeout> timeout) {
@@ -158,7 +160,7 @@ public class SessionStoreAutoConfiguration {
   static class ServletConfiguration {
 
     @Bean
-    @ConditionalOnMissingBean
+    @ConditionalOnMissingBean(SessionRepository.class)
     SessionStoreRepository sessionStoreRepository(SessionStore store, AttributeCodec codec,
         SessionStoreProperties properties, ObjectProvider<SessionTimeout> timeout) {
       SessionStoreRepository repository = new SessionStoreRepository(store);
