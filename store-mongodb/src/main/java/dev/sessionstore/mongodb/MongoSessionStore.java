@@ -843,17 +843,18 @@ public final class MongoSessionStore implements SessionStore {
   private Mono<Boolean> withClaim(Session session, java.util.function.Supplier<Mono<Boolean>> write,
       boolean isInsert) {
     Mono<Boolean> first = Mono.defer(write);
+    String principal = session.principal();
     return first.onErrorResume(Failures::isDuplicateKey, e -> {
-      if (session.principal() == null || !session.exclusive()) {
+      if (principal == null || !session.exclusive()) {
         return isInsert ? Mono.just(false) : Mono.error(e);
       }
-      return holder(session.principal()).flatMap(holder -> {
+      return holder(principal).flatMap(holder -> {
         Instant now = now();
         if (holder.id().equals(session.id())) {
           return isInsert ? Mono.just(false) : Mono.error(e);
         }
         if (holder.isLive(now)) {
-          return Mono.<Boolean>error(new PrincipalConflictException(session.principal()));
+          return Mono.<Boolean>error(new PrincipalConflictException(principal));
         }
         return release(holder, now).then(Mono.defer(write));
       }).switchIfEmpty(Mono.defer(() -> isInsert
@@ -880,7 +881,7 @@ public final class MongoSessionStore implements SessionStore {
       return Mono.empty();
     }
     boolean newBinding = current == null || !principal.equals(current.principal());
-    boolean newClaim = next.exclusive() && (newBinding || !current.exclusive());
+    boolean newClaim = next.exclusive() && (current == null || newBinding || !current.exclusive());
     if (!newBinding && !newClaim) {
       return Mono.empty();
     }

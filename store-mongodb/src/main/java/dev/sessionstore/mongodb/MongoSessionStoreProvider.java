@@ -88,7 +88,7 @@ public final class MongoSessionStoreProvider implements SessionStoreProvider {
         throw new IllegalArgumentException("store URI " + options + " names two collections: '"
             + pathCollection + "' in its path and '" + parameter + "' as a parameter");
       }
-      storeOptions = options.get(MongoSessionStore.COLLECTION).equals(
+      storeOptions = options.require(MongoSessionStore.COLLECTION).equals(
           MongoSessionStore.COLLECTION.defaultValue()) && parameter == null
           ? options.with(MongoSessionStore.COLLECTION, pathCollection) : options;
     }
