@@ -115,21 +115,21 @@ final class ReferenceStore implements SessionStore {
 
     // Narrow races: two locked steps where one is needed, with nothing in between to widen the window.
     /** R5.2: create checks the exclusive claim in one locked step and writes in the next. */
-    CLAIM_CHECK_THEN_WRITE("R5.2"),
+    CLAIM_CHECK_THEN_WRITE("R5.2", true),
     /** R2.3: saveIfUnchanged compares the version in one locked step and writes in the next. */
-    CAS_READ_THEN_WRITE("R2.3"),
+    CAS_READ_THEN_WRITE("R2.3", true),
     /** R3.2: an optimistic update whose commit, finding no record, writes anyway (over the tombstone). */
-    UPDATE_COMMITS_OVER_TOMBSTONE("R3.2"),
+    UPDATE_COMMITS_OVER_TOMBSTONE("R3.2", true),
     /** R2.4: get reads in one locked step and writes the refreshed copy back in the next. */
-    GET_WRITES_BACK("R2.4"),
+    GET_WRITES_BACK("R2.4", true),
     /** R1.4: regenerate reads in one locked step and moves the session in the next. */
-    REGENERATE_NOT_ATOMIC("R1.4"),
+    REGENERATE_NOT_ATOMIC("R1.4", true),
     /** R7.1: update publishes its event just after leaving the lock. */
-    EVENTS_PUBLISHED_AFTER_UNLOCK("R7.1"),
+    EVENTS_PUBLISHED_AFTER_UNLOCK("R7.1", true),
     /** R7.1: events are delivered on the writer's thread, inside the write. */
     SYNC_DELIVERY("R7.1"),
     /** R2.7: update holds a ReentrantLock across the caller's change, so contending updates park. */
-    LOCK_HELD_ACROSS_CHANGE("R2.7"),
+    LOCK_HELD_ACROSS_CHANGE("R2.7", true),
     /** R2.7: an optimistic update sleeps a millisecond before retrying after a conflict. */
     SLEEPS_IN_BACKOFF("R2.7"),
     /** R2.7: the store's periodic cleanup reads a file with blocking I/O. */
@@ -160,8 +160,19 @@ final class ReferenceStore implements SessionStore {
     /** The rule the kit must fail for a store with this flaw. */
     final String rule;
 
+    /**
+     * A race with a window of microseconds that the kit catches in some runs only (measured rates in the
+     * README); the self-test leaves these out of its default run, {@code -Dkit.flaws} runs them.
+     */
+    final boolean narrowRace;
+
     Flaw(String rule) {
+      this(rule, false);
+    }
+
+    Flaw(String rule, boolean narrowRace) {
       this.rule = rule;
+      this.narrowRace = narrowRace;
     }
   }
 
