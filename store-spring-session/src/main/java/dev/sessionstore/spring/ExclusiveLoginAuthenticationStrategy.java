@@ -48,7 +48,7 @@ public final class ExclusiveLoginAuthenticationStrategy implements SessionAuthen
     try {
       repository.claimExclusive(sessionId, authentication.getName());
     } catch (ExclusiveLoginException e) {
-      SessionAuthenticationException refused = new SessionAuthenticationException(e.getMessage());
+      SessionAuthenticationException refused = new SessionAuthenticationException(String.valueOf(e.getMessage()));
       refused.initCause(e);
       throw refused;
     }
