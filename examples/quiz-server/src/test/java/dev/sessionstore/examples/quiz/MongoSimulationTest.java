@@ -1,6 +1,5 @@
 package dev.sessionstore.examples.quiz;
 
-import java.io.IOException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +27,7 @@ class MongoSimulationTest {
   }
 
   @Test
-  void thirtyCandidatesOnMongoDbLoseNothingAndAreEvaluatedOnce() throws IOException {
+  void thirtyCandidatesOnMongoDbLoseNothingAndAreEvaluatedOnce() {
     SimulationReport report = SimulationTest.simulate(uri, 30, 3);
 
     SimulationTest.assertInvariants(report, 30);

@@ -3,7 +3,6 @@ package dev.sessionstore.examples.quiz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -12,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class SimulationTest {
 
   static SimulationReport simulate(String store, int candidates, double quizSeconds)
-      throws IOException {
+      {
     Options options = Options.parse("--simulate", Integer.toString(candidates), "--store", store,
         "--quiz-seconds", Double.toString(quizSeconds));
     ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -51,7 +50,7 @@ class SimulationTest {
   }
 
   @Test
-  void thirtyCandidatesOnTheMemoryStoreLoseNothingAndAreEvaluatedOnce() throws IOException {
+  void thirtyCandidatesOnTheMemoryStoreLoseNothingAndAreEvaluatedOnce() {
     SimulationReport report = simulate("memory:", 30, 2);
 
     assertInvariants(report, 30);
