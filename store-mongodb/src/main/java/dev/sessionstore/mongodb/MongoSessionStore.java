@@ -28,7 +28,9 @@ import dev.sessionstore.StoreCapabilities;
 import dev.sessionstore.StoreCapabilities.Capability;
 import dev.sessionstore.StoreOptions;
 import dev.sessionstore.StoreOptions.Option;
+import dev.sessionstore.spi.OptionTypes;
 import dev.sessionstore.spi.SessionEventPublisher;
+import dev.sessionstore.spi.SessionPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -98,34 +100,34 @@ import reactor.core.scheduler.Schedulers;
 public final class MongoSessionStore implements SessionStore {
 
   /** The collection holding the sessions (default {@code sessions}). */
-  public static final Option<String> COLLECTION = Option.string("collection", "sessions");
+  public static final Option<String> COLLECTION = OptionTypes.string("collection", "sessions");
 
   /**
    * Whether to create the indexes at open (default {@code true}); {@code false} for users without
    * the privilege, who create them as the README shows.
    */
-  public static final Option<Boolean> CREATE_INDEXES = Option.bool("createIndexes", true);
+  public static final Option<Boolean> CREATE_INDEXES = OptionTypes.bool("createIndexes", true);
 
   /**
    * How long after a session's expiry MongoDB's TTL monitor may delete it (default one hour), so that
    * a store instance sweeps it and emits {@code EXPIRED} first. Whole seconds.
    */
   public static final Option<Duration> TTL_GRACE =
-      Option.duration("ttlGrace", Duration.ofHours(1), false);
+      OptionTypes.duration("ttlGrace", Duration.ofHours(1), Duration.ZERO, false);
 
   /**
    * How often an instance with event subscribers looks for newly expired sessions to emit {@code
    * EXPIRED} for (default one second; {@code none} to leave it to {@code cleanup}).
    */
   public static final Option<Duration> SWEEP_INTERVAL =
-      Option.duration("sweepInterval", Duration.ofSeconds(1), true);
+      OptionTypes.duration("sweepInterval", Duration.ofSeconds(1), Duration.ofMillis(1), true);
 
   /** Events buffered per subscriber before they are dropped (default 1024). */
   public static final Option<Long> EVENT_BUFFER =
-      Option.number("eventBuffer", SessionEventPublisher.DEFAULT_BUFFER, 1);
+      OptionTypes.number("eventBuffer", SessionEventPublisher.DEFAULT_BUFFER, 1, Integer.MAX_VALUE);
 
   /** How often {@code update} tries when other instances keep winning the race (default 32). */
-  public static final Option<Long> UPDATE_ATTEMPTS = Option.number("updateAttempts", 32, 1);
+  public static final Option<Long> UPDATE_ATTEMPTS = OptionTypes.number("updateAttempts", 32, 1, 10_000);
 
   /** The options this store reads, well-known and its own. */
   static final List<Option<?>> OPTIONS = List.of(
@@ -295,7 +297,7 @@ public final class MongoSessionStore implements SessionStore {
   private Mono<Session> createAttempt(SessionDraft draft, int attempt) {
     return Mono.defer(() -> {
       String id = Session.requireWellFormedId(ids.generate());
-      Session session = draft.toSession(id, now(), defaultMaxIdle);
+      Session session = SessionPolicy.newSession(draft, id, now(), defaultMaxIdle);
       RawBsonDocument doc = SessionDocuments.encode(session, true, maxBytes);
       return checkBinding(session, null)
           .then(insert(session, doc))
@@ -841,17 +843,18 @@ public final class MongoSessionStore implements SessionStore {
   private Mono<Boolean> withClaim(Session session, java.util.function.Supplier<Mono<Boolean>> write,
       boolean isInsert) {
     Mono<Boolean> first = Mono.defer(write);
+    String principal = session.principal();
     return first.onErrorResume(Failures::isDuplicateKey, e -> {
-      if (session.principal() == null || !session.exclusive()) {
+      if (principal == null || !session.exclusive()) {
         return isInsert ? Mono.just(false) : Mono.error(e);
       }
-      return holder(session.principal()).flatMap(holder -> {
+      return holder(principal).flatMap(holder -> {
         Instant now = now();
         if (holder.id().equals(session.id())) {
           return isInsert ? Mono.just(false) : Mono.error(e);
         }
         if (holder.isLive(now)) {
-          return Mono.<Boolean>error(new PrincipalConflictException(session.principal()));
+          return Mono.<Boolean>error(new PrincipalConflictException(principal));
         }
         return release(holder, now).then(Mono.defer(write));
       }).switchIfEmpty(Mono.defer(() -> isInsert
@@ -878,7 +881,7 @@ public final class MongoSessionStore implements SessionStore {
       return Mono.empty();
     }
     boolean newBinding = current == null || !principal.equals(current.principal());
-    boolean newClaim = next.exclusive() && (newBinding || !current.exclusive());
+    boolean newClaim = next.exclusive() && (current == null || newBinding || !current.exclusive());
     if (!newBinding && !newClaim) {
       return Mono.empty();
     }

@@ -9,6 +9,7 @@ import dev.sessionstore.SessionStore;
 import dev.sessionstore.StoreOptions;
 import dev.sessionstore.StoreOptions.Option;
 import dev.sessionstore.spi.SessionStoreProvider;
+import dev.sessionstore.spi.StoreUri;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,7 @@ public final class MongoSessionStoreProvider implements SessionStoreProvider {
     }
     ConnectionString connection;
     try {
-      connection = new ConnectionString(options.uriWithout(own));
+      connection = new ConnectionString(StoreUri.of(options).without(own));
     } catch (IllegalArgumentException e) {
       // The driver's message may quote the URI, password included: do not pass it on.
       throw new IllegalArgumentException("store URI " + options
@@ -82,12 +83,12 @@ public final class MongoSessionStoreProvider implements SessionStoreProvider {
     StoreOptions storeOptions = options;
     String pathCollection = connection.getCollection();
     if (pathCollection != null) {
-      String parameter = options.parameter(MongoSessionStore.COLLECTION.name());
+      String parameter = StoreUri.of(options).parameter(MongoSessionStore.COLLECTION.name());
       if (parameter != null && !parameter.equals(pathCollection)) {
         throw new IllegalArgumentException("store URI " + options + " names two collections: '"
             + pathCollection + "' in its path and '" + parameter + "' as a parameter");
       }
-      storeOptions = options.get(MongoSessionStore.COLLECTION).equals(
+      storeOptions = options.require(MongoSessionStore.COLLECTION).equals(
           MongoSessionStore.COLLECTION.defaultValue()) && parameter == null
           ? options.with(MongoSessionStore.COLLECTION, pathCollection) : options;
     }
