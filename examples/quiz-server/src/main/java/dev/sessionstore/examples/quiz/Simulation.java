@@ -43,9 +43,13 @@ final class Simulation {
   private final String runId;
 
   private Simulation(String baseUrl, int candidates) {
+    this(baseUrl, candidates, new SimulationReport(candidates));
+  }
+
+  private Simulation(String baseUrl, int candidates, SimulationReport report) {
     this.baseUrl = baseUrl;
     this.candidates = candidates;
-    this.report = new SimulationReport(candidates);
+    this.report = report;
     this.client = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(10))
@@ -86,6 +90,7 @@ final class Simulation {
 
   private SimulationReport run(PrintStream log) {
     report.target = baseUrl;
+    warmUp();
     log.println("Simulating " + candidates + " candidates…");
     long started = System.nanoTime();
     ExecutorService candidatePool = Executors.newFixedThreadPool(candidates);
@@ -126,6 +131,21 @@ final class Simulation {
     }
     report.checkTotals();
     return report;
+  }
+
+  /**
+   * Logs a throw-away user in and out a few times, uncounted, so that a freshly started server has
+   * loaded and compiled its request path before all candidates arrive at once.
+   */
+  private void warmUp() {
+    SimulationReport uncounted = new SimulationReport(0);
+    Simulation quiet = new Simulation(baseUrl, 0, uncounted);
+    for (int i = 0; i < 20; i++) {
+      Browser browser = new Browser();
+      quiet.call("POST", "/api/login", browser, Map.of("user", "warm-up-" + runId), false);
+      quiet.call("GET", "/api/quiz/state", browser, null, false);
+      quiet.call("POST", "/api/logout", browser, null, false);
+    }
   }
 
   // ---------------------------------------------------------------- one candidate

@@ -27,9 +27,9 @@ class MongoSimulationTest {
   }
 
   @Test
-  void thirtyCandidatesOnMongoDbLoseNothingAndAreEvaluatedOnce() {
-    SimulationReport report = SimulationTest.simulate(uri, 30, 3);
+  void twoHundredCandidatesOnMongoDbLoseNothingAndAreEvaluatedOnce() {
+    SimulationReport report = SimulationTest.simulate(uri, 200, 12);
 
-    SimulationTest.assertInvariants(report, 30);
+    SimulationTest.assertInvariants(report, 200);
   }
 }

@@ -50,10 +50,10 @@ class SimulationTest {
   }
 
   @Test
-  void thirtyCandidatesOnTheMemoryStoreLoseNothingAndAreEvaluatedOnce() {
-    SimulationReport report = simulate("memory:", 30, 2);
+  void twoHundredCandidatesOnTheMemoryStoreLoseNothingAndAreEvaluatedOnce() {
+    SimulationReport report = simulate("memory:", 200, 8);
 
-    assertInvariants(report, 30);
+    assertInvariants(report, 200);
   }
 
   @Test
