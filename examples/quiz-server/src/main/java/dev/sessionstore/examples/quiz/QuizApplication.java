@@ -1,10 +1,9 @@
 package dev.sessionstore.examples.quiz;
 
 import dev.sessionstore.SessionStore;
-import dev.sessionstore.SessionStores;
-import dev.sessionstore.StoreOptions;
 import java.time.Duration;
 import java.time.InstantSource;
+import io.netty.channel.ChannelOption;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -29,9 +28,12 @@ import org.springframework.web.server.WebFilter;
 import reactor.core.publisher.Mono;
 
 /**
- * The Spring Boot application behind {@link QuizServer}: the store, the quiz, the routes, Spring
- * Security and the server's limits. {@link Options} and the {@link InstantSource} are registered by
- * {@link QuizServer#start(Options, InstantSource)} before the context refreshes.
+ * The Spring Boot application behind {@link QuizServer}: the quiz, the routes, Spring Security and the
+ * server's limits. The {@link SessionStore} comes from {@code store-spring-boot-starter}, opened from
+ * {@code sessionstore.uri} (the {@code --store} option), unless a test gives its own clock: then
+ * {@link QuizServer#start(Options, InstantSource)} registers a store on that clock and the starter's
+ * backs off. {@link Options} and the {@link InstantSource} are registered before the context
+ * refreshes.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
@@ -40,11 +42,6 @@ class QuizApplication {
 
   /** How long any single store operation may take before the request answers 503. */
   static final Duration STORE_TIMEOUT = Duration.ofSeconds(15);
-
-  @Bean(destroyMethod = "close")
-  SessionStore sessionStore(Options options, InstantSource clock) {
-    return SessionStores.open(StoreOptions.parse(options.store()).with(StoreOptions.CLOCK, clock));
-  }
 
   @Bean(destroyMethod = "close")
   QuizService quizService(SessionStore store, InstantSource clock, Options options) {
@@ -152,6 +149,7 @@ class QuizApplication {
     AtomicInteger open = new AtomicInteger();
     int max = options.maxConnections();
     return server -> server
+        .option(ChannelOption.SO_BACKLOG, 1024)
         .readTimeout(options.readTimeout())
         .requestTimeout(options.readTimeout().multipliedBy(3))
         .idleTimeout(options.idleTimeout())

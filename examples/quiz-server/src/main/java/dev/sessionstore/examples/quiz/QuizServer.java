@@ -1,10 +1,13 @@
 package dev.sessionstore.examples.quiz;
 
+import dev.sessionstore.SessionStore;
+import dev.sessionstore.SessionStores;
 import dev.sessionstore.StoreOptions;
 import java.io.PrintStream;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -113,17 +116,18 @@ public final class QuizServer implements AutoCloseable {
    * @return the running server, owning its store
    */
   static QuizServer start(Options options) {
-    return start(options, InstantSource.system());
+    return start(options, null);
   }
 
   /**
    * Opens the store named by the options with a given clock and starts serving.
    *
    * @param options the options
-   * @param clock the clock of the store and the quiz
+   * @param clock the clock of the store and the quiz, or null for the system clock and the store that
+   *     {@code store-spring-boot-starter} opens from {@code sessionstore.uri}
    * @return the running server, owning its store
    */
-  static QuizServer start(Options options, InstantSource clock) {
+  static QuizServer start(Options options, @Nullable InstantSource clock) {
     Map<String, Object> properties = new LinkedHashMap<>();
     properties.put("server.address", options.host());
     properties.put("server.port", options.port());
@@ -131,6 +135,9 @@ public final class QuizServer implements AutoCloseable {
     properties.put("spring.main.banner-mode", "off");
     properties.put("spring.main.log-startup-info", "false");
     properties.put("spring.jmx.enabled", "false");
+    properties.put("sessionstore.uri", options.store());
+    // The quiz subscribes to the store's events itself; nothing listens to Spring Session's.
+    properties.put("sessionstore.publish-events", "false");
     properties.put("spring.autoconfigure.exclude", "org.springframework.boot.security.autoconfigure"
         + ".ReactiveUserDetailsServiceAutoConfiguration");
     // Logging starts before the initializers run, so its levels go in as defaults.
@@ -148,8 +155,16 @@ public final class QuizServer implements AutoCloseable {
           // The command line, not the environment, configures this server.
           ctx.getEnvironment().getPropertySources()
               .addFirst(new MapPropertySource("quiz-options", properties));
-          ((GenericApplicationContext) ctx).registerBean(Options.class, () -> options);
-          ((GenericApplicationContext) ctx).registerBean(InstantSource.class, () -> clock);
+          GenericApplicationContext beans = (GenericApplicationContext) ctx;
+          beans.registerBean(Options.class, () -> options);
+          if (clock == null) {
+            beans.registerBean(InstantSource.class, InstantSource::system);
+          } else {
+            beans.registerBean(InstantSource.class, () -> clock);
+            beans.registerBean(SessionStore.class, () -> SessionStores.open(
+                    StoreOptions.parse(options.store()).with(StoreOptions.CLOCK, clock)),
+                definition -> definition.setDestroyMethodName("close"));
+          }
         })
         .run();
     return new QuizServer(context, options.host(), redactedUri(options.store()));
@@ -183,8 +198,8 @@ public final class QuizServer implements AutoCloseable {
     return context.getBean(QuizService.class);
   }
 
-  dev.sessionstore.SessionStore store() {
-    return context.getBean(dev.sessionstore.SessionStore.class);
+  SessionStore store() {
+    return context.getBean(SessionStore.class);
   }
 
   private String banner(Options options) {

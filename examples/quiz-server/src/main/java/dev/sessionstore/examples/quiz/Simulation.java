@@ -36,6 +36,9 @@ final class Simulation {
   /** How a candidate ends its quiz. */
   private enum Ending { SUBMIT_EARLY, LET_EXPIRE, RACE_DEADLINE }
 
+  /** How long one request may take before it counts as a transport error. */
+  private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
+
   private final String baseUrl;
   private final int candidates;
   private final SimulationReport report;
@@ -427,8 +430,9 @@ final class Simulation {
         return token;
       }
     }
+    // Generous: a request that fails for taking long on an overloaded machine proves nothing.
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-        .timeout(Duration.ofSeconds(30));
+        .timeout(REQUEST_TIMEOUT);
     StringBuilder cookies = new StringBuilder();
     if (browser.sid != null) {
       cookies.append("sid=").append(browser.sid);

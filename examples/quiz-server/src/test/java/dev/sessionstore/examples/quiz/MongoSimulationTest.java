@@ -28,7 +28,8 @@ class MongoSimulationTest {
 
   @Test
   void twoHundredCandidatesOnMongoDbLoseNothingAndAreEvaluatedOnce() {
-    SimulationReport report = SimulationTest.simulate(uri, 200, 12);
+    // The embedded server scans its collection for every conditional write, so tick once a second.
+    SimulationReport report = SimulationTest.simulate(uri, 200, 20, "--tick-ms", "1000");
 
     SimulationTest.assertInvariants(report, 200);
   }
