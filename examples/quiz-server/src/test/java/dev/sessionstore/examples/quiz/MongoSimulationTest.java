@@ -28,8 +28,11 @@ class MongoSimulationTest {
 
   @Test
   void twoHundredCandidatesOnMongoDbLoseNothingAndAreEvaluatedOnce() {
-    // The embedded server scans its collection for every conditional write, so tick once a second.
-    SimulationReport report = SimulationTest.simulate(uri, 200, 20, "--tick-ms", "1000");
+    // The embedded server scans its whole collection for every conditional write and every
+    // findByPrincipal, so the candidates get a longer quiz, the server ticks every two seconds, and the
+    // store waits longer for its answers than its 5 s default.
+    SimulationReport report = SimulationTest.simulate(uri + "&timeout=PT15S", 200, 30,
+        "--tick-ms", "2000");
 
     SimulationTest.assertInvariants(report, 200);
   }
