@@ -12,6 +12,7 @@ import dev.sessionstore.spi.SessionStoreProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -20,13 +21,16 @@ import java.util.concurrent.TimeUnit;
  * such as {@code mongodb://user:secret@db1,db2/app?replicaSet=rs0&collection=sessions&maxIdle=20m}.
  *
  * <p>The database is the URI's path and is required. The store's own parameters ({@code
- * collection}, {@code maxIdle}, {@code touchThreshold}, {@code tombstoneGrace}, {@code
- * maxSessionBytes}, {@code timeout}, {@code cleanupInterval}, {@code createIndexes}, {@code
- * ttlGrace}, {@code sweepInterval}, {@code eventBuffer}, {@code updateAttempts}) are removed before
- * the rest of the URI goes to the MongoDB driver, which reads its own ({@code replicaSet}, {@code
- * authSource}, {@code tls}, …). Unless the URI sets them, the driver's server selection, connect and
- * read timeouts follow the store's {@code timeout}. The store owns the client it creates and closes
- * it on {@link SessionStore#close()}.
+ * collection}, {@code claimsCollection}, {@code maxIdle}, {@code touchThreshold}, {@code
+ * tombstoneGrace}, {@code maxSessionBytes}, {@code timeout}, {@code cleanupInterval}, {@code
+ * createIndexes}, {@code forbidUniqueIndexes}, {@code ttlGrace}, {@code sweepInterval}, {@code
+ * eventBuffer}, {@code updateAttempts}) are removed before the rest of the URI goes to the MongoDB
+ * driver. The driver's own connection-string options ({@code replicaSet}, {@code authSource},
+ * {@code tls}, …, exactly the list the driver documents, any case) pass through; any other
+ * parameter fails the open naming it (R9.1), so a typo such as {@code maxIdel} is not silently
+ * ignored. Unless the URI sets them, the driver's server selection, connect and read timeouts follow
+ * the store's {@code timeout}. The store owns the client it creates and closes it on {@link
+ * SessionStore#close()}.
  *
  * <p>Stateless and thread-safe.
  */
@@ -64,15 +68,25 @@ public final class MongoSessionStoreProvider implements SessionStoreProvider {
     }
     List<String> own = new ArrayList<>();
     for (Option<?> option : MongoSessionStore.OPTIONS) {
-      own.add(option.name());
+      if (option.inUri()) {
+        own.add(option.name());
+      }
     }
+    for (String name : options.parameters().keySet()) {
+      if (!own.contains(name) && !DriverOptions.isDriverOption(name)) {
+        throw new IllegalArgumentException("unknown parameter '" + name + "' for scheme '"
+            + options.scheme() + "'; the MongoDB store takes " + own + " and the MongoDB"
+            + " connection-string options " + DriverOptions.NAMES);
+      }
+    }
+    String connectionUri = options.uriWithout(own);
     ConnectionString connection;
     try {
-      connection = new ConnectionString(options.uriWithout(own));
+      connection = new ConnectionString(connectionUri);
     } catch (IllegalArgumentException e) {
-      // The driver's message may quote the URI, password included: do not pass it on.
-      throw new IllegalArgumentException("store URI " + options
-          + " is not a valid MongoDB connection string", null);
+      throw new IllegalArgumentException("store URI " + options + " is not a valid MongoDB"
+          + " connection string: " + DriverOptions.withoutSecrets(e.getMessage(), connectionUri),
+          null);
     }
     String database = connection.getDatabase();
     if (database == null || database.isEmpty()) {
@@ -87,10 +101,11 @@ public final class MongoSessionStoreProvider implements SessionStoreProvider {
         throw new IllegalArgumentException("store URI " + options + " names two collections: '"
             + pathCollection + "' in its path and '" + parameter + "' as a parameter");
       }
-      storeOptions = options.get(MongoSessionStore.COLLECTION).equals(
-          MongoSessionStore.COLLECTION.defaultValue()) && parameter == null
+      storeOptions = parameter == null && Objects.equals(options.get(MongoSessionStore.COLLECTION),
+          MongoSessionStore.COLLECTION.defaultValue())
           ? options.with(MongoSessionStore.COLLECTION, pathCollection) : options;
     }
+    MongoSettings.read(storeOptions);
     Duration timeout = options.require(StoreOptions.TIMEOUT);
     if (timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("option timeout must be positive, was " + timeout);
@@ -115,9 +130,9 @@ public final class MongoSessionStoreProvider implements SessionStoreProvider {
     MongoClient client = MongoClients.create(settings,
         MongoDriverInformation.builder().driverName("sessionstore").build());
     try {
-      return MongoSessionStore.builder(client.getDatabase(database))
+      return MongoSessionStore.builder(client, database)
           .options(storeOptions)
-          .ownedClient(client)
+          .ownsClient()
           .build();
     } catch (RuntimeException e) {
       client.close();
