@@ -1,5 +1,6 @@
 package dev.sessionstore;
 
+import dev.sessionstore.spi.SessionPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -382,11 +383,12 @@ public final class Session {
      * @param principal the principal, or {@code null} for none
      * @param exclusive whether the session claims the principal exclusively (false without one)
      * @return this builder
-     * @throws IllegalArgumentException if the principal is empty
+     * @throws IllegalArgumentException if the principal is empty or not well-formed UTF-16 (an
+     *     unpaired surrogate, SPEC R6.1)
      */
     public Builder principal(@Nullable String principal, boolean exclusive) {
-      if (principal != null && principal.isEmpty()) {
-        throw new IllegalArgumentException("principal is empty; use null for no principal");
+      if (principal != null) {
+        SessionPolicy.checkPrincipal(principal);
       }
       this.principal = principal;
       this.exclusive = principal != null && exclusive;

@@ -1,5 +1,6 @@
 package dev.sessionstore;
 
+import dev.sessionstore.spi.SessionPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -12,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Unless {@link #withMaxIdle(Duration)} is called, the session gets the store's default idle limit
  * (the {@link StoreOptions#MAX_IDLE} option); {@code withMaxIdle(null)} asks for no idle limit.
- * Immutable and thread-safe.
+ * Stores turn a draft into a session with {@link SessionPolicy#newSession}. Immutable and
+ * thread-safe.
  */
 public final class SessionDraft {
 
@@ -66,11 +68,12 @@ public final class SessionDraft {
    * @param principal the principal, or {@code null} for none
    * @param exclusive whether the new session claims the principal exclusively
    * @return the new draft
-   * @throws IllegalArgumentException if the principal is empty
+   * @throws IllegalArgumentException if the principal is empty or not well-formed UTF-16 (an
+   *     unpaired surrogate, SPEC R6.1)
    */
   public SessionDraft withPrincipal(@Nullable String principal, boolean exclusive) {
-    if (principal != null && principal.isEmpty()) {
-      throw new IllegalArgumentException("principal is empty; use null for no principal");
+    if (principal != null) {
+      SessionPolicy.checkPrincipal(principal);
     }
     return new SessionDraft(data, principal, principal != null && exclusive, defaultMaxIdle, maxIdle,
         deadline);
@@ -137,26 +140,6 @@ public final class SessionDraft {
   /** @return the absolute deadline, or {@code null} */
   public @Nullable Instant deadline() {
     return deadline;
-  }
-
-  /**
-   * Builds the session a store inserts for this draft.
-   *
-   * @param id the new id
-   * @param now the store clock's current time
-   * @param defaultMaxIdle the store's default idle limit, or {@code null} for none
-   * @return the session at version 1
-   */
-  public Session toSession(String id, Instant now, @Nullable Duration defaultMaxIdle) {
-    return Session.builder(id)
-        .data(data)
-        .principal(principal, exclusive)
-        .createdAt(now)
-        .lastAccessedAt(now)
-        .maxIdle(this.defaultMaxIdle ? defaultMaxIdle : maxIdle)
-        .deadline(deadline)
-        .version(1)
-        .build();
   }
 
   static @Nullable Duration checkMaxIdle(@Nullable Duration maxIdle) {

@@ -14,6 +14,11 @@ import reactor.core.publisher.Mono;
  * <p>A session id is a bearer secret: stores never log it in full. Ids that are not well formed (see
  * {@link Session#isWellFormedId(String)}) are never sent to the backend.
  *
+ * <p>Every store answers misuse the same way, always through the returned publisher (nothing is
+ * thrown when the call is made): a {@code null} argument fails with {@link NullPointerException}
+ * naming it; a principal that is empty or not well-formed UTF-16 with {@link
+ * IllegalArgumentException}; any operation after {@link #close()} with {@link IllegalStateException}.
+ *
  * <p>Implementations are thread-safe. Obtain one with {@link SessionStores#open(String)} or from a
  * store's own builder, and {@link #close()} it when the application stops.
  */

@@ -181,4 +181,103 @@ class SessionDataTest {
     assertThat(SessionData.empty().with("token", "s3cret").toString())
         .contains("token").doesNotContain("s3cret");
   }
+
+  @Test
+  void refusesUnpairedSurrogatesInKeysAndStringsNamingThePath() {
+    String lone = "a\uD800b";
+    assertThatThrownBy(() -> SessionData.of(Map.of("s", lone)))
+        .isInstanceOf(InvalidSessionDataException.class)
+        .hasMessageContaining("unpaired surrogate U+D800 at index 1")
+        .extracting(e -> ((InvalidSessionDataException) e).path()).isEqualTo("s");
+    assertThatThrownBy(() -> SessionData.of(Map.of("answers", List.of("ok", Map.of("q", List.of("\uDC00"))))))
+        .isInstanceOf(InvalidSessionDataException.class)
+        .hasMessageContaining("U+DC00")
+        .extracting(e -> ((InvalidSessionDataException) e).path()).isEqualTo("answers[1][\"q\"][0]");
+    assertThatThrownBy(() -> SessionData.of(Map.of("k\uDBFF", 1)))
+        .isInstanceOf(InvalidSessionDataException.class)
+        .hasMessageContaining("key has an unpaired surrogate")
+        .extracting(e -> ((InvalidSessionDataException) e).path()).isEqualTo("[\"k\\udbff\"]");
+    assertThatThrownBy(() -> SessionData.of(Map.of("m", Map.of("x\uD83D", "v"))))
+        .isInstanceOf(InvalidSessionDataException.class)
+        .extracting(e -> ((InvalidSessionDataException) e).path()).isEqualTo("m[\"x\\ud83d\"]");
+    assertThatThrownBy(() -> SessionData.empty().with("\uDFFFk", "v"))
+        .isInstanceOf(InvalidSessionDataException.class).hasMessageContaining("key has an unpaired surrogate");
+    assertThatThrownBy(() -> SessionData.empty().with("k", List.of("\uD83D\uD83D")))
+        .isInstanceOf(InvalidSessionDataException.class)
+        .extracting(e -> ((InvalidSessionDataException) e).path()).isEqualTo("k[0]");
+    assertThatThrownBy(() -> SessionData.normaliseValue("n", "x\uD800"))
+        .isInstanceOf(InvalidSessionDataException.class)
+        .extracting(e -> ((InvalidSessionDataException) e).path()).isEqualTo("n");
+    // Well-formed pairs, and surrogates at either end of the string, are told apart correctly.
+    assertThat(SessionData.of(Map.of("\uD83D\uDD11", "\uD83D\uDD11x\uD83D\uDE00")).get("\uD83D\uDD11"))
+        .isEqualTo("\uD83D\uDD11x\uD83D\uDE00");
+    assertThatThrownBy(() -> SessionData.of(Map.of("s", "\uD83D\uDD11\uD83D")))
+        .hasMessageContaining("at index 2");
+  }
+
+  @Test
+  void takesNormalisedValuesWithoutCopyingThem() {
+    SessionData data = SessionData.of(Map.of("list", List.of(1, 2), "map", Map.of("a", List.of("x"))));
+    assertThat(SessionData.of(data.asMap()).asMap()).isSameAs(data.asMap());
+    Object list = data.get("list");
+    Object map = data.get("map");
+    SessionData other = SessionData.of(Map.of("l", list, "m", map, "nested", List.of(map)));
+    assertThat(other.get("l")).isSameAs(list);
+    assertThat(other.get("m")).isSameAs(map);
+    assertThat(((List<?>) other.get("nested")).get(0)).isSameAs(map);
+    assertThat(data.with("again", list).get("again")).isSameAs(list);
+  }
+
+  @Test
+  void acceptsSessionDataAsAMapValue() {
+    SessionData inner = SessionData.of(Map.of("a", 1));
+    SessionData outer = SessionData.empty().with("inner", inner);
+    assertThat(outer.get("inner")).isSameAs(inner.asMap()).isEqualTo(Map.of("a", 1L));
+  }
+
+  @Test
+  void estimatedSizeFollowsTheEncodingRulesAndStaysTrueThroughWithAndWithout() {
+    Map<String, Object> in = new LinkedHashMap<>();
+    in.put("s", "é");                                  // 1 + 3 + (2 + 2)
+    in.put("n", null);                                 // 1 + 3 + 1
+    in.put("l", List.of(1, true));                     // 1 + 3 + (2 + (1 + 8) + (1 + 1))
+    in.put("m", Map.of("k", Instant.EPOCH));           // 1 + 3 + (2 + (1 + 3 + 8))
+    SessionData data = SessionData.of(in);
+    assertThat(data.estimatedSize()).isEqualTo(2 + 8 + 5 + 17 + 18);
+    SessionData changed = data.with("s", "abc").with("x", List.of()).without("n");
+    Map<String, Object> same = new LinkedHashMap<>(in);
+    same.put("s", "abc");
+    same.put("x", List.of());
+    same.remove("n");
+    assertThat(changed.estimatedSize()).isEqualTo(SessionData.of(same).estimatedSize());
+    assertThat(changed.without("s").without("l").without("m").without("x").estimatedSize())
+        .isEqualTo(SessionData.empty().estimatedSize());
+  }
+
+  @Test
+  void manyAttributesAreFoundByNameAndBehaveAsAMap() {
+    Map<String, Object> in = new LinkedHashMap<>();
+    for (int i = 0; i < 100; i++) {
+      in.put("key-" + i, (long) i);
+    }
+    SessionData data = SessionData.of(in);
+    for (int i = 0; i < 100; i++) {
+      assertThat(data.get("key-" + i)).isEqualTo((long) i);
+    }
+    assertThat(data.containsKey("key-100")).isFalse();
+    assertThat(data.get("missing")).isNull();
+    assertThat(data.asMap()).isEqualTo(in).hasSameHashCodeAs(in);
+    assertThat(in).isEqualTo(data.asMap());
+    assertThat(data.keys()).containsExactlyElementsOf(in.keySet());
+    SessionData fewer = data;
+    for (int i = 0; i < 95; i++) {
+      fewer = fewer.without("key-" + i);
+    }
+    assertThat(fewer.keys()).containsExactly("key-95", "key-96", "key-97", "key-98", "key-99");
+    assertThat(fewer.with("key-97", "x").get("key-97")).isEqualTo("x");
+    assertThatThrownBy(() -> data.asMap().remove("key-1")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> data.asMap().entrySet().iterator().next().setValue(1L))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> data.asMap().clear()).isInstanceOf(UnsupportedOperationException.class);
+  }
 }

@@ -3,6 +3,7 @@ package dev.sessionstore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sessionstore.spi.SessionPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -112,23 +113,34 @@ class SessionTest {
   @Test
   void draftUsesTheStoreDefaultIdleUnlessSetExplicitly() {
     Duration storeDefault = Duration.ofMinutes(30);
-    Session viaDefault = SessionDraft.empty().toSession("abc", T0, storeDefault);
+    Session viaDefault = SessionPolicy.newSession(SessionDraft.empty(), "abc", T0, storeDefault);
     assertThat(viaDefault.maxIdle()).isEqualTo(storeDefault);
     assertThat(viaDefault.version()).isEqualTo(1);
     assertThat(viaDefault.createdAt()).isEqualTo(T0);
     assertThat(viaDefault.lastAccessedAt()).isEqualTo(T0);
 
-    Session never = SessionDraft.empty().withMaxIdle(null).toSession("abc", T0, storeDefault);
+    Session never = SessionPolicy.newSession(SessionDraft.empty().withMaxIdle(null), "abc", T0, storeDefault);
     assertThat(never.maxIdle()).isNull();
 
-    Session quiz = SessionDraft.of(SessionData.empty().with("q", 1))
+    Session quiz = SessionPolicy.newSession(SessionDraft.of(SessionData.empty().with("q", 1))
         .withPrincipal("alice", true)
         .withMaxIdle(Duration.ofMinutes(5))
-        .withDeadline(T0.plusSeconds(60))
-        .toSession("abc", T0, storeDefault);
+        .withDeadline(T0.plusSeconds(60)), "abc", T0, storeDefault);
     assertThat(quiz.principal()).isEqualTo("alice");
     assertThat(quiz.exclusive()).isTrue();
     assertThat(quiz.expiresAt()).isEqualTo(T0.plusSeconds(60));
     assertThat(quiz.attribute("q")).isEqualTo(1L);
+  }
+
+  @Test
+  void principalsWithUnpairedSurrogatesAreRefused() {
+    for (String bad : new String[] {"\uD800", "\uDBFF", "a\uDC00b", "x\uD83D"}) {
+      assertThatThrownBy(() -> Session.builder("abc").principal(bad, false))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unpaired surrogate");
+      assertThatThrownBy(() -> SessionDraft.empty().withPrincipal(bad, true))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unpaired surrogate");
+    }
+    assertThat(Session.builder("abc").principal("\uD83D\uDE00", true).build().principal())
+        .as("a surrogate pair is fine").isEqualTo("\uD83D\uDE00");
   }
 }

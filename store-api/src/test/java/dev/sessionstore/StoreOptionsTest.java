@@ -3,6 +3,8 @@ package dev.sessionstore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sessionstore.spi.OptionTypes;
+import dev.sessionstore.spi.StoreUri;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -15,10 +17,11 @@ class StoreOptionsTest {
   void parsesSchemeAndParameters() {
     StoreOptions options = StoreOptions.parse("memory:?maxSessions=100000&maxIdle=PT30M");
     assertThat(options.scheme()).isEqualTo("memory");
-    assertThat(options.parameter("maxSessions")).isEqualTo("100000");
-    assertThat(options.parameter("MAXIDLE")).as("names match without regard to case").isEqualTo("PT30M");
+    StoreUri uri = StoreUri.of(options);
+    assertThat(uri.parameter("maxSessions")).isEqualTo("100000");
+    assertThat(uri.parameter("MAXIDLE")).as("names match without regard to case").isEqualTo("PT30M");
     assertThat(options.get(StoreOptions.MAX_IDLE)).isEqualTo(Duration.ofMinutes(30));
-    assertThat(options.parameters()).containsOnlyKeys("maxSessions", "maxIdle");
+    assertThat(uri.parameterNames()).containsExactly("maxSessions", "maxIdle");
   }
 
   @Test
@@ -60,14 +63,14 @@ class StoreOptionsTest {
   @Test
   void durationsInSeveralNotations() {
     StoreOptions options = StoreOptions.parse("x:?a=500ms&b=30s&c=30m&d=2h&e=1d&f=PT0.25S&g=none");
-    assertThat(options.get(StoreOptions.Option.duration("a", null, false))).isEqualTo(Duration.ofMillis(500));
-    assertThat(options.get(StoreOptions.Option.duration("b", null, false))).isEqualTo(Duration.ofSeconds(30));
-    assertThat(options.get(StoreOptions.Option.duration("c", null, false))).isEqualTo(Duration.ofMinutes(30));
-    assertThat(options.get(StoreOptions.Option.duration("d", null, false))).isEqualTo(Duration.ofHours(2));
-    assertThat(options.get(StoreOptions.Option.duration("e", null, false))).isEqualTo(Duration.ofDays(1));
-    assertThat(options.get(StoreOptions.Option.duration("f", null, false))).isEqualTo(Duration.ofMillis(250));
-    assertThat(options.get(StoreOptions.Option.duration("g", Duration.ofDays(1), true))).isNull();
-    assertThatThrownBy(() -> options.get(StoreOptions.Option.duration("g", null, false)))
+    assertThat(options.get(OptionTypes.duration("a", null, Duration.ZERO, false))).isEqualTo(Duration.ofMillis(500));
+    assertThat(options.get(OptionTypes.duration("b", null, Duration.ZERO, false))).isEqualTo(Duration.ofSeconds(30));
+    assertThat(options.get(OptionTypes.duration("c", null, Duration.ZERO, false))).isEqualTo(Duration.ofMinutes(30));
+    assertThat(options.get(OptionTypes.duration("d", null, Duration.ZERO, false))).isEqualTo(Duration.ofHours(2));
+    assertThat(options.get(OptionTypes.duration("e", null, Duration.ZERO, false))).isEqualTo(Duration.ofDays(1));
+    assertThat(options.get(OptionTypes.duration("f", null, Duration.ZERO, false))).isEqualTo(Duration.ofMillis(250));
+    assertThat(options.get(OptionTypes.duration("g", Duration.ofDays(1), Duration.ZERO, true))).isNull();
+    assertThatThrownBy(() -> options.get(OptionTypes.duration("g", null, Duration.ZERO, false)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("g='none'");
   }
 
@@ -87,12 +90,12 @@ class StoreOptionsTest {
         .hasMessageContaining("PT30M");
     assertThatThrownBy(() -> StoreOptions.parse("memory:?timeout=-5s").get(StoreOptions.TIMEOUT))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
-    StoreOptions.Option<Long> max = StoreOptions.Option.number("maxSessions", 10, 1);
+    StoreOptions.Option<Long> max = OptionTypes.number("maxSessions", 10, 1, Long.MAX_VALUE);
     assertThatThrownBy(() -> StoreOptions.parse("memory:?maxSessions=0").get(max))
-        .hasMessageContaining("maxSessions='0'").hasMessageContaining("at least 1");
+        .hasMessageContaining("maxSessions='0'").hasMessageContaining("between 1 and");
     assertThatThrownBy(() -> StoreOptions.parse("memory:?maxSessions=lots").get(max))
         .hasMessageContaining("not a whole number");
-    StoreOptions.Option<Boolean> flag = StoreOptions.Option.bool("createIndexes", true);
+    StoreOptions.Option<Boolean> flag = OptionTypes.bool("createIndexes", true);
     assertThatThrownBy(() -> StoreOptions.parse("memory:?createIndexes=yes").get(flag))
         .hasMessageContaining("true or false");
   }
@@ -127,8 +130,8 @@ class StoreOptionsTest {
   @Test
   void percentEncodedParametersAreDecoded() {
     StoreOptions options = StoreOptions.parse("mongodb://h/db?collection=my%20sessions&x=%E2%82%AC");
-    assertThat(options.parameter("collection")).isEqualTo("my sessions");
-    assertThat(options.parameter("x")).isEqualTo("€");
+    assertThat(StoreUri.of(options).parameter("collection")).isEqualTo("my sessions");
+    assertThat(StoreUri.of(options).parameter("x")).isEqualTo("€");
   }
 
   @Test
@@ -143,7 +146,7 @@ class StoreOptionsTest {
 
   @Test
   void sensitiveOptionsSetInCodeAreRedacted() {
-    StoreOptions.Option<String> key = StoreOptions.Option.sensitive("encryptionKey", String.class, s -> s, null);
+    StoreOptions.Option<String> key = StoreOptions.Option.sensitive("encryptionKey", String.class, s -> s, s -> {}, null);
     assertThat(StoreOptions.parse("x:").with(key, "topsecret").toString()).doesNotContain("topsecret");
   }
 
@@ -151,27 +154,32 @@ class StoreOptionsTest {
   void uriWithoutDropsOnlyTheNamedParameters() {
     StoreOptions options = StoreOptions.parse(
         "mongodb://u:p@h:27017/app?collection=s&retryWrites=true&maxIdle=PT1M&w=majority");
-    assertThat(options.uriWithout(List.of("collection", "MAXIDLE")))
+    assertThat(StoreUri.of(options).without(List.of("collection", "MAXIDLE")))
         .isEqualTo("mongodb://u:p@h:27017/app?retryWrites=true&w=majority");
-    assertThat(options.uriWithout(List.of("collection", "retryWrites", "maxIdle", "w")))
+    assertThat(StoreUri.of(options).without(List.of("collection", "retryWrites", "maxIdle", "w")))
         .isEqualTo("mongodb://u:p@h:27017/app");
   }
 
   @Test
-  void unknownParametersAreNamedWithTheKnownOnes() {
-    StoreOptions options = StoreOptions.parse("memory:?maxIdel=PT1M");
-    assertThatThrownBy(() -> options.requireKnownParameters(List.of(StoreOptions.MAX_IDLE, StoreOptions.CLOCK)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("maxIdel")
-        .hasMessageContaining("maxIdle")
-        .hasMessageContaining("memory");
-    StoreOptions.parse("memory:?MaxIdle=PT1M").requireKnownParameters(List.of(StoreOptions.MAX_IDLE));
+  void valuesSetInCodePassTheSameChecksAsUriParameters() {
+    StoreOptions code = StoreOptions.parse("memory:").with(StoreOptions.MAX_IDLE, Duration.ofSeconds(-1));
+    StoreOptions uri = StoreOptions.parse("memory:?maxIdle=-1s");
+    assertThatThrownBy(() -> code.get(StoreOptions.MAX_IDLE))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("option maxIdle=PT-1S is invalid: must not be negative");
+    assertThatThrownBy(() -> uri.get(StoreOptions.MAX_IDLE))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("option maxIdle='-1s' is invalid: must not be negative");
+    assertThatThrownBy(() -> StoreOptions.parse("x:").with(StoreOptions.TIMEOUT, Duration.ZERO).get(StoreOptions.TIMEOUT))
+        .hasMessage("option timeout=PT0S is invalid: must be at least 1ms");
+    assertThatThrownBy(() -> StoreOptions.parse("x:?maxSessionBytes=0").get(StoreOptions.MAX_SESSION_BYTES))
+        .hasMessage("option maxSessionBytes='0' is invalid: must be at least 1");
+    assertThat(StoreOptions.parse("x:?maxIdle=none").get(StoreOptions.MAX_IDLE)).isNull();
+    assertThat(StoreOptions.parse("x:").with(StoreOptions.MAX_IDLE, null).get(StoreOptions.MAX_IDLE)).isNull();
   }
 
   @Test
   void choiceOptionsListTheChoices() {
     StoreOptions.Option<java.time.temporal.ChronoUnit> unit =
-        StoreOptions.Option.choice("unit", java.time.temporal.ChronoUnit.class, java.time.temporal.ChronoUnit.DAYS);
+        OptionTypes.choice("unit", java.time.temporal.ChronoUnit.class, java.time.temporal.ChronoUnit.DAYS);
     assertThat(StoreOptions.parse("x:?unit=hours").get(unit)).isEqualTo(java.time.temporal.ChronoUnit.HOURS);
     assertThatThrownBy(() -> StoreOptions.parse("x:?unit=fortnights").get(unit)).hasMessageContaining("expected one of");
   }

@@ -8,6 +8,7 @@ import dev.sessionstore.SessionDraft;
 import dev.sessionstore.SessionIdGenerator;
 import dev.sessionstore.SessionStore;
 import dev.sessionstore.SessionStores;
+import dev.sessionstore.spi.SessionPolicy;
 import java.lang.ref.Reference;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,7 +62,8 @@ public final class MemoryHeapPerSession {
     Instant now = Instant.now();
     Session[] values = new Session[n];
     for (int i = 0; i < n; i++) {
-      values[i] = SessionDraft.of(payloads[i]).toSession(ids.generate(), now, Duration.ofMinutes(30));
+      values[i] = SessionPolicy.newSession(SessionDraft.of(payloads[i]), ids.generate(), now,
+          Duration.ofMinutes(30));
     }
     long afterValues = Heap.usedAfterGc();
     double valueBytes = (afterValues - afterPayloads) / (double) n;

@@ -8,6 +8,7 @@ import dev.sessionstore.SessionIdGenerator;
 import dev.sessionstore.SessionStore;
 import dev.sessionstore.SessionStores;
 import dev.sessionstore.StoreOptions;
+import dev.sessionstore.spi.SessionPolicy;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.ConcurrentHashMap;
@@ -258,7 +259,7 @@ public class MemoryStoreBenchmark {
 
     Session newSession() {
       String id = ids.generate();
-      return DRAFT.toSession(id, clock.instant(), MAX_IDLE);
+      return SessionPolicy.newSession(DRAFT, id, clock.instant(), MAX_IDLE);
     }
   }
 

@@ -21,7 +21,10 @@ import dev.sessionstore.StoreOptions.Option;
 import dev.sessionstore.memory.Principals.Binding;
 import dev.sessionstore.memory.Slot.Stored;
 import dev.sessionstore.memory.Slot.Tombstone;
+import dev.sessionstore.spi.OptionTypes;
 import dev.sessionstore.spi.SessionEventPublisher;
+import dev.sessionstore.spi.SessionPolicy;
+import dev.sessionstore.spi.StoreSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -102,19 +105,21 @@ public final class MemorySessionStore implements SessionStore {
   }
 
   /** The most sessions the store holds (URI parameter {@code maxSessions}, default 100000). */
-  public static final Option<Long> MAX_SESSIONS = Option.number("maxSessions", 100_000L, 1L);
+  public static final Option<Long> MAX_SESSIONS =
+      OptionTypes.number("maxSessions", 100_000L, 1L, Long.MAX_VALUE);
 
   /** What happens when the store is full (URI parameter {@code whenFull}, default {@code reject}). */
   public static final Option<WhenFull> WHEN_FULL =
-      Option.choice("whenFull", WhenFull.class, WhenFull.REJECT);
+      OptionTypes.choice("whenFull", WhenFull.class, WhenFull.REJECT);
 
   /** Events buffered per subscriber of {@link #events()} (URI parameter {@code eventBuffer}). */
   public static final Option<Long> EVENT_BUFFER =
-      Option.number("eventBuffer", SessionEventPublisher.DEFAULT_BUFFER, 1L);
+      OptionTypes.number("eventBuffer", SessionEventPublisher.DEFAULT_BUFFER, 1L, Integer.MAX_VALUE);
 
-  private static final List<Option<?>> URI_OPTIONS = List.of(MAX_SESSIONS, WHEN_FULL,
-      StoreOptions.MAX_IDLE, StoreOptions.TOUCH_THRESHOLD, StoreOptions.TOMBSTONE_GRACE,
-      StoreOptions.MAX_SESSION_BYTES, StoreOptions.CLEANUP_INTERVAL, EVENT_BUFFER);
+  /** Reads and checks this store's options. */
+  static final StoreSettings.Reader SETTINGS =
+      StoreSettings.reader("memory session store", MemorySessionStoreProvider.SCHEME)
+          .own(MAX_SESSIONS, WHEN_FULL, EVENT_BUFFER);
 
   private static final int MAX_ID_ATTEMPTS = 16;
   private static final System.Logger LOG = System.getLogger(MemorySessionStore.class.getName());
@@ -140,34 +145,17 @@ public final class MemorySessionStore implements SessionStore {
   private final ScheduledFuture<?> cleanupTask;
   private volatile boolean closed;
 
-  private MemorySessionStore(StoreOptions options) {
-    InstantSource clock = options.require(StoreOptions.CLOCK);
-    this.idGenerator = options.require(StoreOptions.ID_GENERATOR);
-    this.defaultMaxIdle = options.get(StoreOptions.MAX_IDLE);
-    if (defaultMaxIdle != null && defaultMaxIdle.truncatedTo(ChronoUnit.MILLIS).compareTo(Duration.ofMillis(1)) < 0) {
-      throw new IllegalArgumentException(
-          "option maxIdle must be at least 1 ms, or 'none' for no idle limit; was " + defaultMaxIdle);
-    }
-    this.touchThreshold = requireNotNegative(options, StoreOptions.TOUCH_THRESHOLD);
-    Duration grace = requireNotNegative(options, StoreOptions.TOMBSTONE_GRACE);
-    Duration cleanupInterval = requireNotNegative(options, StoreOptions.CLEANUP_INTERVAL);
-    if (cleanupInterval.toMillis() < 1) {
-      throw new IllegalArgumentException("option cleanupInterval must be at least 1 ms; was " + cleanupInterval);
-    }
-    this.maxSessionBytes = options.require(StoreOptions.MAX_SESSION_BYTES);
-    if (maxSessionBytes < 1) {
-      throw new IllegalArgumentException("option maxSessionBytes must be at least 1; was " + maxSessionBytes);
-    }
-    this.maxSessions = options.require(MAX_SESSIONS);
-    if (maxSessions < 1) {
-      throw new IllegalArgumentException("option maxSessions must be at least 1; was " + maxSessions);
-    }
-    this.whenFull = options.require(WHEN_FULL);
-    long eventBuffer = options.require(EVENT_BUFFER);
-    if (eventBuffer < 1 || eventBuffer > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(
-          "option eventBuffer must be between 1 and " + Integer.MAX_VALUE + "; was " + eventBuffer);
-    }
+  private MemorySessionStore(StoreSettings settings) {
+    InstantSource clock = settings.clock();
+    this.idGenerator = settings.idGenerator();
+    this.defaultMaxIdle = settings.maxIdle();
+    this.touchThreshold = settings.touchThreshold();
+    Duration grace = settings.tombstoneGrace();
+    Duration cleanupInterval = settings.cleanupInterval();
+    this.maxSessionBytes = settings.maxSessionBytes();
+    this.maxSessions = settings.require(MAX_SESSIONS);
+    this.whenFull = settings.require(WHEN_FULL);
+    long eventBuffer = settings.require(EVENT_BUFFER);
     this.publisher = new SessionEventPublisher((int) eventBuffer);
     this.time = new StoreTime(clock, grace.toMillis());
 
@@ -199,13 +187,7 @@ public final class MemorySessionStore implements SessionStore {
    *     parameter is unknown or a value is invalid
    */
   public static MemorySessionStore open(StoreOptions options) {
-    Objects.requireNonNull(options, "options");
-    if (!MemorySessionStoreProvider.SCHEME.equals(options.scheme())) {
-      throw new IllegalArgumentException("MemorySessionStore opens 'memory:' URIs, not '"
-          + options.scheme() + ":'");
-    }
-    options.requireKnownParameters(URI_OPTIONS);
-    return new MemorySessionStore(options);
+    return new MemorySessionStore(SETTINGS.read(options));
   }
 
   /**
@@ -233,7 +215,7 @@ public final class MemorySessionStore implements SessionStore {
               out.flag = true; // the id is in use (or a tombstone): draw another
               return slot;
             }
-            Session session = draft.toSession(id, now, defaultMaxIdle);
+            Session session = SessionPolicy.newSession(draft, id, now, defaultMaxIdle);
             if (principals.bind(null, session, now) != Binding.OK) {
               out.error = new PrincipalConflictException(Objects.requireNonNull(session.principal()));
               return null;
@@ -860,14 +842,6 @@ public final class MemorySessionStore implements SessionStore {
       throw new IllegalStateException("update's change function called the store it is updating; "
           + "change runs while the session is locked and must not call the store");
     }
-  }
-
-  private static Duration requireNotNegative(StoreOptions options, Option<Duration> option) {
-    Duration value = options.require(option);
-    if (value.isNegative()) {
-      throw new IllegalArgumentException("option " + option.name() + " must not be negative; was " + value);
-    }
-    return value;
   }
 
   /** The daemon thread, shared by every memory store, that runs scheduled cleanups and Caffeine's timer. */

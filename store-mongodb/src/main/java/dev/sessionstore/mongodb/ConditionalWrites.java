@@ -5,6 +5,7 @@ import dev.sessionstore.SessionDestroyedException;
 import dev.sessionstore.SessionDraft;
 import dev.sessionstore.SessionEvent;
 import dev.sessionstore.StaleSessionException;
+import dev.sessionstore.spi.SessionPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -36,7 +37,7 @@ import reactor.util.retry.Retry;
  */
 final class ConditionalWrites {
 
-  private static final int ID_ATTEMPTS = 16;
+  private static final int ID_ATTEMPTS = SessionPolicy.ID_ATTEMPTS;
 
   private final StoreContext ctx;
   private final Retry onLostRace;
@@ -54,17 +55,16 @@ final class ConditionalWrites {
 
   Mono<Session> create(SessionDraft draft) {
     return Mono.defer(() -> {
-      String id = Session.requireWellFormedId(ctx.ids.generate());
+      String id = SessionPolicy.newId(ctx.ids);
       Instant now = ctx.now();
-      Session session = draft.toSession(id, now, ctx.defaultMaxIdle());
+      Session session = SessionPolicy.newSession(draft, id, now, ctx.defaultMaxIdle());
       RawBsonDocument doc = SessionDocuments.encode(session, ctx.settings.maxBytes());
       return bind(null, session, now).flatMap(took -> ctx.sessions.insert(doc)
           .flatMap(inserted -> inserted ? Mono.just(session)
               : giveBack(took, session).then(Mono.error(new IdTaken()))));
     })
         .retryWhen(Retry.max(ID_ATTEMPTS - 1).filter(IdTaken.class::isInstance)
-            .onRetryExhaustedThrow((spec, signal) -> new IllegalStateException("the id generator"
-                + " produced " + ID_ATTEMPTS + " ids in a row that were already in use")))
+            .onRetryExhaustedThrow((spec, signal) -> SessionPolicy.idsExhausted()))
         .doOnNext(s -> ctx.publish(SessionEvent.Type.CREATED, s));
   }
 
@@ -173,15 +173,7 @@ final class ConditionalWrites {
       if (stored == null || !stored.isLive(now)) {
         return Mono.empty();
       }
-      Session changed = change.apply(stored.live());
-      if (changed == null) {
-        return Mono.error(new IllegalArgumentException("update's change returned null"));
-      }
-      if (!changed.id().equals(id)) {
-        return Mono.error(new IllegalArgumentException("update's change must keep the session id "
-            + Session.redact(id) + ", but returned a session with id "
-            + Session.redact(changed.id())));
-      }
+      Session changed = SessionPolicy.checkChange(id, change.apply(stored.live()));
       Session next = changed.toBuilder().lastAccessedAt(now).version(stored.version() + 1).build();
       return writeOver(stored, next, now).map(this::updated);
     }))
@@ -238,7 +230,7 @@ final class ConditionalWrites {
   Mono<Session> regenerate(String id) {
     return Mono.defer(() -> {
       Instant now = ctx.now();
-      String newId = Session.requireWellFormedId(ctx.ids.generate());
+      String newId = SessionPolicy.newId(ctx.ids);
       return ctx.sessions.tombstone(id, now, newId).flatMap(before -> {
         StoredSession stored = SessionDocuments.decode(before);
         if (!stored.isLive(now)) {
@@ -248,7 +240,7 @@ final class ConditionalWrites {
           return release(stored.live()).then(Mono.<Session>empty());
         }
         Session old = stored.live();
-        return insertMoved(id, old, newId, stored.version() + 1, now, 1).flatMap(moved -> {
+        return insertMoved(id, old, newId, now, 1).flatMap(moved -> {
           Mono<Void> claim = old.exclusive()
               ? ctx.claims.move(Objects.requireNonNull(old.principal()), id, moved.id(),
                   moved.expiresAt())
@@ -263,29 +255,20 @@ final class ConditionalWrites {
     });
   }
 
-  private Mono<Session> insertMoved(String oldId, Session old, String newId, long version,
-      Instant now, int attempt) {
-    Session moved = Session.builder(newId)
-        .data(old.data())
-        .principal(old.principal(), old.exclusive())
-        .createdAt(old.createdAt())
-        .lastAccessedAt(now)
-        .maxIdle(old.maxIdle())
-        .deadline(old.deadline())
-        .version(version)
-        .build();
+  private Mono<Session> insertMoved(String oldId, Session old, String newId, Instant now,
+      int attempt) {
+    Session moved = SessionPolicy.regenerated(old, newId, now);
     RawBsonDocument doc = SessionDocuments.encode(moved, MongoSettings.MONGODB_MAX_BYTES);
     return ctx.sessions.insert(doc).flatMap(inserted -> {
       if (inserted) {
         return Mono.just(moved);
       }
       if (attempt >= ID_ATTEMPTS) {
-        return Mono.error(new IllegalStateException("the id generator produced " + attempt
-            + " ids in a row that were already in use"));
+        return Mono.error(SessionPolicy.idsExhausted());
       }
-      String another = Session.requireWellFormedId(ctx.ids.generate());
+      String another = SessionPolicy.newId(ctx.ids);
       return ctx.sessions.setSuccessor(oldId, another)
-          .then(insertMoved(oldId, old, another, version, now, attempt + 1));
+          .then(insertMoved(oldId, old, another, now, attempt + 1));
     });
   }
 

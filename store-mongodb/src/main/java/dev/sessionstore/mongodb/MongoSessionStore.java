@@ -8,9 +8,11 @@ import dev.sessionstore.SessionEvent;
 import dev.sessionstore.SessionStore;
 import dev.sessionstore.StoreCapabilities;
 import dev.sessionstore.StoreCapabilities.Capability;
-import dev.sessionstore.StoreOptions;
 import dev.sessionstore.StoreOptions.Option;
+import dev.sessionstore.spi.OptionTypes;
 import dev.sessionstore.spi.SessionEventPublisher;
+import dev.sessionstore.spi.SessionPolicy;
+import dev.sessionstore.spi.StoreGuard;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -57,52 +59,53 @@ import reactor.util.retry.Retry;
 public final class MongoSessionStore implements SessionStore {
 
   /** The collection holding the sessions (default {@code sessions}). */
-  public static final Option<String> COLLECTION = Option.string("collection", "sessions");
+  public static final Option<String> COLLECTION = OptionTypes.string("collection", "sessions");
 
-  /** The collection holding exclusive principal claims (default: the sessions collection's name + {@code _claims}). */
-  public static final Option<String> CLAIMS_COLLECTION = Option.string("claimsCollection", null);
+  /**
+   * The collection holding exclusive principal claims (default: the sessions collection's name
+   * followed by {@code _claims}).
+   */
+  public static final Option<String> CLAIMS_COLLECTION =
+      OptionTypes.string("claimsCollection", null);
 
   /**
    * Whether to create the indexes at open (default {@code true}); {@code false} for users without
    * the privilege, who create them as the README shows.
    */
-  public static final Option<Boolean> CREATE_INDEXES = Option.bool("createIndexes", true);
+  public static final Option<Boolean> CREATE_INDEXES = OptionTypes.bool("createIndexes", true);
 
   /**
    * Whether open fails when either collection has a unique secondary index (default {@code false}):
    * the layout a collection sharded on {@code _id} requires, checked where sharding is not at hand.
    */
   public static final Option<Boolean> FORBID_UNIQUE_INDEXES =
-      Option.bool("forbidUniqueIndexes", false);
+      OptionTypes.bool("forbidUniqueIndexes", false);
 
   /**
    * How long after a session's expiry MongoDB's TTL monitor may delete it (default one hour), so that
    * a store instance sweeps it and emits {@code EXPIRED} first. Whole seconds.
    */
   public static final Option<Duration> TTL_GRACE =
-      Option.duration("ttlGrace", Duration.ofHours(1), false);
+      OptionTypes.duration("ttlGrace", Duration.ofHours(1), Duration.ZERO, false);
 
   /**
    * How often an instance with event subscribers looks for newly expired sessions to emit {@code
    * EXPIRED} for (default one second; {@code none} to leave it to {@code cleanup}).
    */
   public static final Option<Duration> SWEEP_INTERVAL =
-      Option.duration("sweepInterval", Duration.ofSeconds(1), true);
+      OptionTypes.duration("sweepInterval", Duration.ofSeconds(1), Duration.ofMillis(1), true);
 
   /** Events buffered per subscriber before they are dropped (default 1024). */
   public static final Option<Long> EVENT_BUFFER =
-      Option.number("eventBuffer", SessionEventPublisher.DEFAULT_BUFFER, 1);
+      OptionTypes.number("eventBuffer", SessionEventPublisher.DEFAULT_BUFFER, 1, Integer.MAX_VALUE);
 
   /** How often a write tries when other instances keep winning the race (default 32). */
-  public static final Option<Long> UPDATE_ATTEMPTS = Option.number("updateAttempts", 32, 1);
+  public static final Option<Long> UPDATE_ATTEMPTS =
+      OptionTypes.number("updateAttempts", 32, 1, 10_000);
 
-  /** The options this store reads, well-known and its own. */
-  static final List<Option<?>> OPTIONS = List.of(
-      StoreOptions.MAX_IDLE, StoreOptions.TOUCH_THRESHOLD, StoreOptions.TOMBSTONE_GRACE,
-      StoreOptions.MAX_SESSION_BYTES, StoreOptions.TIMEOUT, StoreOptions.CLEANUP_INTERVAL,
-      StoreOptions.CLOCK, StoreOptions.ID_GENERATOR, StoreOptions.SCHEDULER,
-      COLLECTION, CLAIMS_COLLECTION, CREATE_INDEXES, FORBID_UNIQUE_INDEXES, TTL_GRACE,
-      SWEEP_INTERVAL, EVENT_BUFFER, UPDATE_ATTEMPTS);
+  /** The store's own options, beyond the common ones. */
+  static final List<Option<?>> OWN_OPTIONS = List.of(COLLECTION, CLAIMS_COLLECTION, CREATE_INDEXES,
+      FORBID_UNIQUE_INDEXES, TTL_GRACE, SWEEP_INTERVAL, EVENT_BUFFER, UPDATE_ATTEMPTS);
 
   private static final StoreCapabilities CAPABILITIES =
       StoreCapabilities.of(Capability.EVENTS, Capability.PERSISTENT, Capability.SHARED);
@@ -115,7 +118,7 @@ public final class MongoSessionStore implements SessionStore {
   private final @Nullable MongoClient ownedClient;
   private final PerIdQueue queue = new PerIdQueue();
   private final Duration timeout;
-  private volatile boolean closed;
+  private final StoreGuard guard = new StoreGuard("MongoDB session store");
 
   MongoSessionStore(StoreContext ctx, Failures failures, @Nullable MongoClient ownedClient) {
     this.ctx = ctx;
@@ -210,7 +213,7 @@ public final class MongoSessionStore implements SessionStore {
   @Override
   public Flux<Session> findByPrincipal(String principal) {
     return runMany("findByPrincipal", () -> {
-      String p = required(principal, "principal");
+      String p = SessionPolicy.checkPrincipal(required(principal, "principal"));
       Instant now = ctx.now();
       return ctx.decodeAll(ctx.sessions.findByPrincipal(p))
           .filter(s -> s.isLive(now)).map(StoredSession::live);
@@ -319,11 +322,8 @@ public final class MongoSessionStore implements SessionStore {
 
   @Override
   public void close() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    if (!guard.close()) {
+      return;
     }
     sweeper.stop();
     ctx.events.close();
@@ -334,7 +334,7 @@ public final class MongoSessionStore implements SessionStore {
 
   @Override
   public String toString() {
-    return "MongoSessionStore{" + ctx.sessions.raw().getNamespace() + (closed ? ", closed" : "")
+    return "MongoSessionStore{" + ctx.sessions.raw().getNamespace() + (guard.isClosed() ? ", closed" : "")
         + '}';
   }
 
@@ -370,15 +370,10 @@ public final class MongoSessionStore implements SessionStore {
 
   /** Checks an argument inside an operation, so that the error is signalled, not thrown. */
   private static <T> T required(@Nullable T value, String name) {
-    if (value == null) {
-      throw new NullPointerException(name + " is null");
-    }
-    return value;
+    return SessionPolicy.requireArgument(value, name);
   }
 
   private void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("the session store is closed");
-    }
+    guard.checkOpen();
   }
 }

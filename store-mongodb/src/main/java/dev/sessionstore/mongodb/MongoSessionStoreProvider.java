@@ -7,11 +7,9 @@ import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import dev.sessionstore.SessionStore;
 import dev.sessionstore.StoreOptions;
-import dev.sessionstore.StoreOptions.Option;
 import dev.sessionstore.spi.SessionStoreProvider;
+import dev.sessionstore.spi.StoreSettings;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -62,54 +60,34 @@ public final class MongoSessionStoreProvider implements SessionStoreProvider {
    */
   @Override
   public SessionStore open(StoreOptions options) {
-    if (!schemes().contains(options.scheme())) {
-      throw new IllegalArgumentException("the MongoDB session store takes mongodb:// and "
-          + "mongodb+srv:// URIs, not " + options.scheme() + ":");
-    }
-    List<String> own = new ArrayList<>();
-    for (Option<?> option : MongoSessionStore.OPTIONS) {
-      if (option.inUri()) {
-        own.add(option.name());
-      }
-    }
-    for (String name : options.parameters().keySet()) {
-      if (!own.contains(name) && !DriverOptions.isDriverOption(name)) {
-        throw new IllegalArgumentException("unknown parameter '" + name + "' for scheme '"
-            + options.scheme() + "'; the MongoDB store takes " + own + " and the MongoDB"
-            + " connection-string options " + DriverOptions.NAMES);
-      }
-    }
-    String connectionUri = options.uriWithout(own);
+    StoreSettings common = MongoSettings.READER.read(options);
+    String connectionUri = common.clientUri();
     ConnectionString connection;
     try {
       connection = new ConnectionString(connectionUri);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("store URI " + options + " is not a valid MongoDB"
+      throw new IllegalArgumentException("store URI " + common.uri() + " is not a valid MongoDB"
           + " connection string: " + DriverOptions.withoutSecrets(e.getMessage(), connectionUri),
           null);
     }
     String database = connection.getDatabase();
     if (database == null || database.isEmpty()) {
-      throw new IllegalArgumentException("store URI " + options + " names no database; write it"
+      throw new IllegalArgumentException("store URI " + common.uri() + " names no database; write it"
           + " as the URI's path, as in mongodb://host/app?collection=sessions");
     }
     StoreOptions storeOptions = options;
     String pathCollection = connection.getCollection();
     if (pathCollection != null) {
-      String parameter = options.parameter(MongoSessionStore.COLLECTION.name());
+      String parameter = common.uri().parameter(MongoSessionStore.COLLECTION.name());
       if (parameter != null && !parameter.equals(pathCollection)) {
-        throw new IllegalArgumentException("store URI " + options + " names two collections: '"
+        throw new IllegalArgumentException("store URI " + common.uri() + " names two collections: '"
             + pathCollection + "' in its path and '" + parameter + "' as a parameter");
       }
       storeOptions = parameter == null && Objects.equals(options.get(MongoSessionStore.COLLECTION),
           MongoSessionStore.COLLECTION.defaultValue())
           ? options.with(MongoSessionStore.COLLECTION, pathCollection) : options;
     }
-    MongoSettings.read(storeOptions);
-    Duration timeout = options.require(StoreOptions.TIMEOUT);
-    if (timeout.isZero() || timeout.isNegative()) {
-      throw new IllegalArgumentException("option timeout must be positive, was " + timeout);
-    }
+    Duration timeout = common.timeout();
     int millis = (int) Math.min(timeout.toMillis(), Integer.MAX_VALUE);
     MongoClientSettings settings = MongoClientSettings.builder()
         .applyConnectionString(connection)

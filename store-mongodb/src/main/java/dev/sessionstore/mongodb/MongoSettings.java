@@ -3,16 +3,16 @@ package dev.sessionstore.mongodb;
 import dev.sessionstore.SessionIdGenerator;
 import dev.sessionstore.StoreOptions;
 import dev.sessionstore.StoreOptions.Option;
+import dev.sessionstore.spi.StoreSettings;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.time.temporal.ChronoUnit;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The MongoDB store's options, read and checked once when the store opens (R9.1): the common
- * options with the same bounds and messages as every store, and the store's own.
+ * options through {@link StoreSettings} (the same bounds and messages as every store), the store's
+ * own, and the driver's connection-string options passed through ({@link DriverOptions}).
  *
  * @param maxIdle the default idle limit, or null for none
  * @param touchThreshold how old a refresh must be before reads write a new one
@@ -42,58 +42,37 @@ record MongoSettings(
   /** MongoDB's limit on a document's size. */
   static final long MONGODB_MAX_BYTES = 16L * 1024 * 1024;
 
+  /** What the store accepts: the common options, its own, and the driver's connection-string options. */
+  static final StoreSettings.Reader READER = StoreSettings
+      .reader("MongoDB session store", "mongodb", "mongodb+srv")
+      .own(MongoSessionStore.OWN_OPTIONS.toArray(new Option<?>[0]))
+      .clientParameters("MongoDB connection string", DriverOptions.NAMES);
+
   static MongoSettings read(StoreOptions options) {
-    Duration maxIdle = options.get(StoreOptions.MAX_IDLE);
-    if (maxIdle != null) {
-      if (maxIdle.isNegative() || maxIdle.truncatedTo(ChronoUnit.MILLIS).isZero()) {
-        throw new IllegalArgumentException("option maxIdle must be at least one millisecond, was "
-            + maxIdle + "; use 'none' for no idle limit");
-      }
-      maxIdle = maxIdle.truncatedTo(ChronoUnit.MILLIS);
-    }
-    long limit = options.require(StoreOptions.MAX_SESSION_BYTES);
-    if (limit < 1) {
-      throw new IllegalArgumentException("option maxSessionBytes must be positive, was " + limit);
-    }
-    String collection = options.require(MongoSessionStore.COLLECTION);
-    String claims = options.get(MongoSessionStore.CLAIMS_COLLECTION);
-    Duration ttlGrace = notNegative(options, MongoSessionStore.TTL_GRACE);
-    Scheduler scheduler = options.get(StoreOptions.SCHEDULER);
+    return of(READER.read(options));
+  }
+
+  static MongoSettings of(StoreSettings common) {
+    String collection = common.require(MongoSessionStore.COLLECTION);
+    String claims = common.get(MongoSessionStore.CLAIMS_COLLECTION);
+    Duration ttlGrace = common.require(MongoSessionStore.TTL_GRACE);
     return new MongoSettings(
-        maxIdle,
-        notNegative(options, StoreOptions.TOUCH_THRESHOLD),
-        notNegative(options, StoreOptions.TOMBSTONE_GRACE),
-        Math.min(limit, MONGODB_MAX_BYTES),
-        positive(options, StoreOptions.TIMEOUT),
-        positive(options, StoreOptions.CLEANUP_INTERVAL),
-        options.get(MongoSessionStore.SWEEP_INTERVAL),
-        options.require(StoreOptions.CLOCK),
-        options.require(StoreOptions.ID_GENERATOR),
-        scheduler == null ? Schedulers.parallel() : scheduler,
+        common.maxIdle(),
+        common.touchThreshold(),
+        common.tombstoneGrace(),
+        Math.min(common.maxSessionBytes(), MONGODB_MAX_BYTES),
+        common.timeout(),
+        common.cleanupInterval(),
+        common.get(MongoSessionStore.SWEEP_INTERVAL),
+        common.clock(),
+        common.idGenerator(),
+        common.scheduler(),
         collection,
         claims == null || claims.isEmpty() ? collection + "_claims" : claims,
-        options.require(MongoSessionStore.CREATE_INDEXES),
-        options.require(MongoSessionStore.FORBID_UNIQUE_INDEXES),
+        common.require(MongoSessionStore.CREATE_INDEXES),
+        common.require(MongoSessionStore.FORBID_UNIQUE_INDEXES),
         ttlGrace.getSeconds() + (ttlGrace.getNano() > 0 ? 1 : 0),
-        (int) Math.min(options.require(MongoSessionStore.EVENT_BUFFER), Integer.MAX_VALUE),
-        (int) Math.min(options.require(MongoSessionStore.UPDATE_ATTEMPTS), 10_000));
-  }
-
-  private static Duration positive(StoreOptions options, Option<Duration> option) {
-    Duration value = options.require(option);
-    if (value.isZero() || value.isNegative()) {
-      throw new IllegalArgumentException("option " + option.name() + " must be positive, was "
-          + value);
-    }
-    return value;
-  }
-
-  private static Duration notNegative(StoreOptions options, Option<Duration> option) {
-    Duration value = options.require(option);
-    if (value.isNegative()) {
-      throw new IllegalArgumentException("option " + option.name() + " must not be negative, was "
-          + value);
-    }
-    return value;
+        (int) Math.min(common.require(MongoSessionStore.EVENT_BUFFER), Integer.MAX_VALUE),
+        (int) Math.min(common.require(MongoSessionStore.UPDATE_ATTEMPTS), 10_000));
   }
 }

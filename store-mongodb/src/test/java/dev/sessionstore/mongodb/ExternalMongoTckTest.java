@@ -5,6 +5,7 @@ import com.mongodb.reactivestreams.client.MongoClients;
 import dev.sessionstore.SessionStore;
 import dev.sessionstore.SessionStores;
 import dev.sessionstore.StoreOptions;
+import dev.sessionstore.spi.StoreUri;
 import dev.sessionstore.tck.SessionStoreTck;
 import java.util.List;
 import java.util.UUID;
@@ -43,8 +44,8 @@ class ExternalMongoTckTest implements SessionStoreTck {
     String uri = System.getProperty(PROPERTY);
     StoreOptions options = StoreOptions.parse(uri);
     String database = new com.mongodb.ConnectionString(
-        options.uriWithout(List.of("collection"))).getDatabase();
-    try (MongoClient client = MongoClients.create(options.uriWithout(List.of("collection")))) {
+        StoreUri.of(options).without(List.of("collection"))).getDatabase();
+    try (MongoClient client = MongoClients.create(StoreUri.of(options).without(List.of("collection")))) {
       Flux.fromIterable(COLLECTIONS)
           .concatMap(name -> Mono.from(client.getDatabase(database).getCollection(name).drop()))
           .blockLast();

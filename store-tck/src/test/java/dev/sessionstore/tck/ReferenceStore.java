@@ -14,6 +14,7 @@ import dev.sessionstore.StoreCapabilities;
 import dev.sessionstore.StoreOptions;
 import dev.sessionstore.StoreUnavailableException;
 import dev.sessionstore.spi.SessionEventPublisher;
+import dev.sessionstore.spi.SessionPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -307,7 +308,7 @@ final class ReferenceStore implements SessionStore {
   public Mono<Session> create(SessionDraft draft) {
     return op(() -> {
       Instant now = now();
-      Session s = draft.toSession(newId(), now, defaultMaxIdle);
+      Session s = SessionPolicy.newSession(draft, newId(), now, defaultMaxIdle);
       checkSize(s);
       checkClaim(s, null, now);
       put(s);

@@ -2,7 +2,9 @@ package dev.sessionstore.tck;
 
 import dev.sessionstore.SessionStore;
 import dev.sessionstore.StoreOptions;
+import dev.sessionstore.spi.OptionTypes;
 import dev.sessionstore.spi.SessionStoreProvider;
+import dev.sessionstore.spi.StoreSettings;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +21,7 @@ public final class ReferenceStoreProvider implements SessionStoreProvider {
       StoreOptions.Option.valueOnly("backend", SimulatedBackend.class, SimulatedBackend::new);
 
   /** The deliberate bugs to switch on, comma-separated, in lower case with dashes. */
-  static final StoreOptions.Option<String> FLAWS = StoreOptions.Option.string("flaws", null);
+  static final StoreOptions.Option<String> FLAWS = OptionTypes.string("flaws", null);
 
   @Override
   public String scheme() {
@@ -28,8 +30,7 @@ public final class ReferenceStoreProvider implements SessionStoreProvider {
 
   @Override
   public SessionStore open(StoreOptions options) {
-    options.requireKnownParameters(List.of(FLAWS, StoreOptions.MAX_IDLE, StoreOptions.TOUCH_THRESHOLD,
-        StoreOptions.TOMBSTONE_GRACE, StoreOptions.MAX_SESSION_BYTES, StoreOptions.CLEANUP_INTERVAL));
+    StoreSettings.reader("reference store", "reference").own(FLAWS, BACKEND).read(options);
     return new ReferenceStore(options, options.require(BACKEND), flaws(options.get(FLAWS)));
   }
 
