@@ -286,8 +286,9 @@ final class ConditionalWrites {
       return Mono.just(false);
     }
     boolean samePrincipal = before != null && principal.equals(before.principal());
+    boolean heldBefore = before != null && before.exclusive();
     if (after.exclusive()) {
-      return samePrincipal && before.exclusive() ? Mono.just(false)
+      return samePrincipal && heldBefore ? Mono.just(false)
           : ctx.claims.take(principal, after.id(), after.expiresAt(), now);
     }
     return samePrincipal ? Mono.just(false)

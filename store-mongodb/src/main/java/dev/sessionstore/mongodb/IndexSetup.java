@@ -188,6 +188,9 @@ final class IndexSetup {
     for (String key : a) {
       BsonValue x = found.get(key);
       BsonValue y = keys.get(key);
+      if (x == null || y == null) {
+        return false;
+      }
       if (x.isNumber() && y.isNumber()) {
         if (x.asNumber().doubleValue() != y.asNumber().doubleValue()) {
           return false;

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
 
 /**
  * Stress tests with counts, on real threads behind a start gate: lost updates (R2.4), destroy against
@@ -35,7 +34,7 @@ public interface ConcurrencyContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R2.4 timer plus answers: 1 timer thread and 8 answer writers update one session and no update is lost")
   default void r2_4_timerPlusAnswers(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -82,7 +81,7 @@ public interface ConcurrencyContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R3.2 destroy wins against in-flight save, saveIfUnchanged, update and touch: zero resurrections")
   default void r3_2_destroyRacesWriters(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -147,7 +146,7 @@ public interface ConcurrencyContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R5.2 concurrent exclusive claims on one principal by create, save and update: exactly one wins")
   default void r5_2_concurrentClaims(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -191,7 +190,7 @@ public interface ConcurrencyContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R2.3 concurrent saveIfUnchanged of one version: exactly one wins, the others are stale")
   default void r2_3_compareAndSetContention(StoreFixture kit) {
     SessionStore store = kit.store();

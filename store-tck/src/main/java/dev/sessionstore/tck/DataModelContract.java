@@ -27,7 +27,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
 
 /**
  * Rules R6.1 to R6.3: the value model, hostile keys and the size limit. Part of {@link
@@ -45,7 +44,7 @@ public interface DataModelContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R6.1 every allowed value type round-trips with its exact type, including extremes")
   default void r6_1_valueTypes(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -107,7 +106,7 @@ public interface DataModelContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R6.1 Integer, Short and Byte come back as Long, Float as Double, Instant at millisecond precision")
   default void r6_1_normalisation(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -139,7 +138,7 @@ public interface DataModelContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R6.1 values nested to the maximum depth round-trip; one level deeper is rejected and nothing is written")
   default void r6_1_depth(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -167,7 +166,7 @@ public interface DataModelContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R6.1 unsupported types fail with InvalidSessionDataException naming the path, and nothing is written")
   default void r6_1_unsupportedTypes(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -205,7 +204,7 @@ public interface DataModelContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R6.2 hostile attribute names round-trip exactly: every atom alone, repeated and in every pair")
   default void r6_2_hostileAttributeNames(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -227,7 +226,7 @@ public interface DataModelContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R6.2 hostile keys round-trip exactly at every nesting depth, in maps and in lists")
   default void r6_2_hostileKeysAtEveryDepth(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -256,7 +255,7 @@ public interface DataModelContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R6.3 a session over the size limit fails with SessionTooLargeException and the stored version is unchanged")
   default void r6_3_oversize(StoreFixture kit) {
     SessionStore store = kit.open(o -> o.with(StoreOptions.MAX_SESSION_BYTES, SMALL_LIMIT));
@@ -293,7 +292,7 @@ public interface DataModelContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R6.3 the default limit accepts 512 KiB and rejects 2 MiB")
   default void r6_3_defaultLimit(StoreFixture kit) {
     SessionStore store = kit.store();

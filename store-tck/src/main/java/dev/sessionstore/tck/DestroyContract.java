@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
 
 /**
  * Rules R3.1 to R3.4: destroy, tombstones, clear and cleanup. Races of destroy with writers are in
@@ -34,7 +33,7 @@ public interface DestroyContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R3.1 after destroy, get is empty and count, all and findByPrincipal exclude the session")
   default void r3_1_destroy(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -56,7 +55,7 @@ public interface DestroyContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R3.2 save, saveIfUnchanged, update and touch after destroy never bring the session back")
   default void r3_2_writesAfterDestroy(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -86,7 +85,7 @@ public interface DestroyContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R3.3 clear destroys every live session, returns how many, and leaves tombstones")
   default void r3_3_clear(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -119,7 +118,7 @@ public interface DestroyContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R3.4 cleanup removes tombstones past the grace and expired sessions, and counts them")
   default void r3_4_cleanup(StoreFixture kit) {
     SessionStore store = kit.open(o -> o.with(StoreOptions.TOMBSTONE_GRACE, Duration.ofMinutes(1)));
@@ -146,22 +145,20 @@ public interface DestroyContract {
    * Checks that a store runs cleanup by itself on the configured interval.
    *
    * @param kit the test's fixture
-   * @throws InterruptedException if interrupted while waiting for the store's schedule
    */
-  @Test
+  @KitTest
   @DisplayName("R3.4 the store runs cleanup on its own schedule")
-  default void r3_4_ownSchedule(StoreFixture kit) throws InterruptedException {
+  default void r3_4_ownSchedule(StoreFixture kit) {
     SessionStore store = kit.open(o -> o.with(StoreOptions.TOMBSTONE_GRACE, Duration.ofMinutes(1))
         .with(StoreOptions.CLEANUP_INTERVAL, Duration.ofMillis(100)));
     Session shortLived = awaitValue(store.create(draft(Duration.ofMinutes(1), "k", "short")), "create");
     Session gone = awaitValue(store.create(draft(Duration.ofHours(1), "k", "gone")), "create");
     expectValue(store.destroy(gone.id()), true, "destroy");
     kit.clock().advance(Duration.ofMinutes(5));
-    // Waits for the store's own timer, which runs on real time; expiry itself is already due on the
-    // test clock, so this is the one place where the kit waits: ten intervals of the schedule.
-    Thread.sleep(1000);
-    expectValue(store.cleanup(), 0L, "explicit cleanup after the store's own cleanup (every 100 ms) had "
-        + "a second to remove 1 tombstone and 1 expired session");
+    // The store's own schedule runs on the StoreOptions.SCHEDULER it was given: ten intervals pass at once.
+    kit.scheduler().advanceTimeBy(Duration.ofSeconds(1));
+    expectValue(store.cleanup(), 0L, "explicit cleanup after ten intervals of the store's own cleanup (every "
+        + "100 ms on StoreOptions.SCHEDULER) should have removed 1 tombstone and 1 expired session");
     expectEmpty(store.get(shortLived.id()), "get of the expired session");
   }
 }

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 
@@ -52,7 +51,7 @@ public interface EventsContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R7.1 CREATED, UPDATED, DESTROYED and EXPIRED are emitted for each operation, in per-id order")
   default void r7_1_eventPerOperation(StoreFixture kit) {
     SessionStore store = eventsStore(kit);
@@ -109,7 +108,7 @@ public interface EventsContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R7.1 a slow subscriber never blocks store operations")
   default void r7_1_slowSubscriber(StoreFixture kit) {
     SessionStore store = eventsStore(kit);
@@ -155,7 +154,7 @@ public interface EventsContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R7.1 events are emitted only for this store instance's own operations")
   default void r7_1_ownOperationsOnly(StoreFixture kit) {
     SessionStore store = eventsStore(kit);
@@ -175,7 +174,7 @@ public interface EventsContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R7.1 a store without the EVENTS capability returns an empty events stream")
   default void r7_1_noEventsWithoutCapability(StoreFixture kit) {
     SessionStore store = kit.store();

@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
 
 /**
  * Rules R4.1 to R4.5: when sessions expire, what reads and writes do with expired sessions, and the
@@ -37,7 +36,7 @@ public interface ExpiryContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R4.1 a session expires at the earlier of lastAccessedAt + maxIdle and deadline")
   default void r4_1_expiresAtTheEarlierTerm(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -64,7 +63,7 @@ public interface ExpiryContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R4.1 a session with neither maxIdle nor deadline never expires")
   default void r4_1_neverExpires(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -81,7 +80,7 @@ public interface ExpiryContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R4.1 a draft without maxIdle gets the store's maxIdle option, and 'none' means no idle limit")
   default void r4_1_defaultMaxIdle(StoreFixture kit) {
     // Both stores are opened before anything is written (a runner may clear a shared backend on open).
@@ -101,7 +100,7 @@ public interface ExpiryContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R4.2 an expired session is never returned by get, all or findByPrincipal, nor counted")
   default void r4_2_expiredIsInvisible(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -126,7 +125,7 @@ public interface ExpiryContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R4.2 writes treat an expired session as absent: update empty, saveIfUnchanged stale, save inserts anew")
   default void r4_2_writesOfExpired(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -148,7 +147,7 @@ public interface ExpiryContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R4.3 get, update and touch set lastAccessedAt to now and postpone idle expiry")
   default void r4_3_accessRefreshes(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -181,7 +180,7 @@ public interface ExpiryContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R4.3 with a touchThreshold, reads refresh lastAccessedAt only once it is older than the threshold")
   default void r4_3_touchThreshold(StoreFixture kit) {
     SessionStore store = kit.open(o -> o.with(StoreOptions.TOUCH_THRESHOLD, Duration.ofMinutes(5)));
@@ -203,7 +202,7 @@ public interface ExpiryContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R4.3 get or touch of an expired session never revives it")
   default void r4_3_noRevival(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -223,7 +222,7 @@ public interface ExpiryContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R4.4 changing maxIdle or deadline moves expiry, including to never")
   default void r4_4_changingExpiry(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -259,7 +258,7 @@ public interface ExpiryContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R4.5 an EXPIRED event is emitted exactly once per expired session, with its last state, never for a destroyed one")
   default void r4_5_expiredEvent(StoreFixture kit) {
     SessionStore store = kit.store();

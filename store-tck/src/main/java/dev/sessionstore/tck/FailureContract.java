@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sessionstore.Session;
 import dev.sessionstore.SessionDraft;
 import dev.sessionstore.SessionStore;
+import dev.sessionstore.SessionStoreException;
 import dev.sessionstore.StoreOptions;
 import dev.sessionstore.StoreUnavailableException;
 import java.time.Duration;
@@ -20,14 +21,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
 /**
- * Rules R8.1 and R8.2: behaviour while the backend is unreachable, through the implementer's {@link
- * BackendControl}. Without one, these tests are skipped with the reason. Part of {@link
+ * Rules R8.1, R8.2 and R8.4: behaviour while the backend is unreachable, and with a record the store
+ * cannot decode, through the implementer's {@link BackendControl}. Without one, these tests are skipped
+ * with the reason. Part of {@link
  * SessionStoreTck}; adopt the kit through that interface.
  *
  * <p>Thread-safety: as {@link SessionStoreTck}; JUnit runs each test on one thread.
@@ -70,7 +72,7 @@ public interface FailureContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R8.1 with the backend cut, every operation fails within the timeout with StoreUnavailableException; the store recovers")
   default void r8_1_unreachableBackend(StoreFixture kit) {
     SessionStore store = storeWithBackend(kit);
@@ -130,7 +132,7 @@ public interface FailureContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R8.2 a write that completed is never lost by a later failure of another operation")
   default void r8_2_completedWritesSurvive(StoreFixture kit) {
     SessionStore store = storeWithBackend(kit);
@@ -153,5 +155,92 @@ public interface FailureContract {
         + "have taken effect)").isGreaterThanOrEqualTo(a2.version());
     assertThat(aRead.attribute("k")).as("data of a").isIn("a2", "a3?", "a4?");
     assertThat(failed).as("outcomes during the outage").hasSize(3);
+  }
+
+  /**
+   * Checks that one undecodable record breaks neither the scans nor other sessions, and that reading it
+   * fails naming its redacted id.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R8.4 an undecodable record never breaks count, all, findByPrincipal, cleanup or other sessions; get of it fails naming the redacted id")
+  default void r8_4_undecodableRecord(StoreFixture kit) {
+    BackendControl control = kit.backendControl();
+    Assumptions.assumeTrue(control != null,
+        "no BackendControl hook: override SessionStoreTck.backendControl() and implement corrupt(store, id)");
+    SessionStore store = kit.store();
+    Session good = awaitValue(store.create(draft(Duration.ofHours(1), "k", "good").withPrincipal("alice", false)),
+        "create a good session of alice");
+    Session bad = awaitValue(store.create(draft(Duration.ofHours(1), "k", "bad").withPrincipal("alice", false)),
+        "create the session whose record is then corrupted");
+    Session doomed = awaitValue(store.create(draft(Duration.ofMinutes(1), "k", "doomed")), "create a short-lived one");
+    Assumptions.assumeTrue(control.corrupt(store, bad.id()),
+        "the BackendControl cannot corrupt a record: its corrupt(store, id) returned false");
+    List<String> problems = new ArrayList<>();
+    Kit.Outcome<Long> count = Kit.outcome(store.count(), "count");
+    if (count.isError() || count.value() == null || count.value() < 2 || count.value() > 3) {
+      problems.add("count with one undecodable record among 3 gave " + count + " (expected 2, or 3 counting it)");
+    }
+    Kit.Outcome<List<Session>> all = Kit.outcome(store.all().collectList(), "all");
+    if (all.isError() || ids(all.value()).size() != 2 || !ids(all.value()).contains(good.id())
+        || !ids(all.value()).contains(doomed.id())) {
+      problems.add("all with one undecodable record gave " + describe(all) + "; expected the 2 decodable sessions");
+    }
+    Kit.Outcome<List<Session>> alice = Kit.outcome(store.findByPrincipal("alice").collectList(), "findByPrincipal");
+    if (alice.isError() || !ids(alice.value()).equals(List.of(good.id()))) {
+      problems.add("findByPrincipal(alice) with her second record undecodable gave " + describe(alice)
+          + "; expected her decodable session only");
+    }
+    Kit.Outcome<Session> other = Kit.outcome(store.update(good.id(), x -> x.withAttribute("k", "still good")),
+        "update of another session");
+    if (other.isError() || other.value() == null || other.value().version() != 2) {
+      problems.add("update of another session gave " + other);
+    }
+    Kit.Outcome<Session> read = Kit.outcome(store.get(bad.id()), "get of the undecodable record");
+    if (!(read.error() instanceof SessionStoreException)) {
+      problems.add("get of the undecodable record gave " + read + "; expected a SessionStoreException");
+    } else {
+      String message = String.valueOf(read.error().getMessage());
+      if (message.contains(bad.id())) {
+        problems.add("the error of get of the undecodable record prints the whole session id: " + read.error()
+            .getClass().getSimpleName() + " (use Session.redact)");
+      } else if (!message.contains(Session.redact(bad.id()))) {
+        problems.add("the error of get of the undecodable record does not name its redacted id "
+            + Session.redact(bad.id()) + ": " + message);
+      }
+    }
+    kit.clock().advance(Duration.ofMinutes(2));
+    Kit.Outcome<Long> cleanup = Kit.outcome(store.cleanup(), "cleanup");
+    if (cleanup.isError() || cleanup.value() == null || cleanup.value() < 1) {
+      problems.add("cleanup with an undecodable record and an expired session gave " + cleanup
+          + "; expected at least the expired session removed");
+    }
+    Kit.Outcome<Session> afterCleanup = Kit.outcome(store.get(good.id()), "get after cleanup");
+    if (afterCleanup.isError() || afterCleanup.value() == null) {
+      problems.add("get of a good session after cleanup gave " + afterCleanup);
+    }
+    assertThat(problems).as("operations that an undecodable record broke").isEmpty();
+  }
+
+  private static List<String> ids(@Nullable List<Session> sessions) {
+    List<String> ids = new ArrayList<>();
+    if (sessions != null) {
+      for (Session s : sessions) {
+        ids.add(s.id());
+      }
+    }
+    return ids;
+  }
+
+  private static String describe(Kit.Outcome<List<Session>> outcome) {
+    if (outcome.error() != null) {
+      return "error " + outcome.error();
+    }
+    List<String> shown = new ArrayList<>();
+    for (String id : ids(outcome.value())) {
+      shown.add(Session.redact(id));
+    }
+    return shown.size() + " sessions " + shown;
   }
 }

@@ -26,7 +26,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
 
 /**
  * Rules R1.1 to R1.4: where session ids come from, how malformed ids are treated, and {@code
@@ -57,7 +56,7 @@ public interface IdentityContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R1.1 create takes the id from the store's id generator")
   default void r1_1_createUsesTheIdGenerator(StoreFixture kit) {
     String prefix = "kit-" + UUID.randomUUID().toString().replace("-", "") + "-";
@@ -85,7 +84,7 @@ public interface IdentityContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R1.1 create never overwrites when the generator repeats an id")
   default void r1_1_createNeverOverwrites(StoreFixture kit) {
     String base = "kit-" + UUID.randomUUID().toString().replace("-", "");
@@ -112,7 +111,7 @@ public interface IdentityContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R1.2 default ids are URL-safe, long enough for 128 random bits, and distinct")
   default void r1_2_defaultIds(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -142,7 +141,7 @@ public interface IdentityContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R1.3 a malformed id reads empty, touches and destroys nothing, and does not reach the backend")
   default void r1_3_malformedIds(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -178,7 +177,7 @@ public interface IdentityContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R1.3 save and saveIfUnchanged of a null session signal an error and write nothing")
   default void r1_3_saveOfNull(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -196,7 +195,7 @@ public interface IdentityContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R1.4 regenerate moves the session to a new id with the same data and destroys the old id")
   default void r1_4_regenerate(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -236,7 +235,7 @@ public interface IdentityContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R1.4 regenerate of an unknown or destroyed id completes empty")
   default void r1_4_regenerateUnknown(StoreFixture kit) {
     SessionStore store = kit.store();

@@ -19,7 +19,8 @@ final class KitReport {
       "R5.1", "R5.2", "R5.3",
       "R6.1", "R6.2", "R6.3",
       "R7.1",
-      "R8.1", "R8.2", "R8.3");
+      "R8.1", "R8.2", "R8.3", "R8.4",
+      "R9.1", "R9.2");
 
   enum Status { PASS, FAIL, SKIPPED }
 

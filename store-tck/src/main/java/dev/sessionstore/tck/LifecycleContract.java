@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -37,7 +36,7 @@ public interface LifecycleContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R2.6 nothing happens until subscription")
   default void r2_6_lazy(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -80,7 +79,7 @@ public interface LifecycleContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R2.6 each subscription does the work exactly once")
   default void r2_6_oncePerSubscription(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -106,7 +105,7 @@ public interface LifecycleContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R2.7 no operation blocks a non-blocking thread (BlockHound on Schedulers.parallel)")
   default void r2_7_noBlocking(StoreFixture kit) {
     String unavailable = BlockingProbe.install();
@@ -169,7 +168,7 @@ public interface LifecycleContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R8.3 after close every operation signals IllegalStateException, and close is idempotent")
   default void r8_3_close(StoreFixture kit) {
     SessionStore store = kit.store();

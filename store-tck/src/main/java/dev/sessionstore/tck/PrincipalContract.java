@@ -14,7 +14,6 @@ import dev.sessionstore.SessionDraft;
 import dev.sessionstore.SessionStore;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
 
 /**
  * Rules R5.1 to R5.3: principals, exclusive claims and their release. Concurrent claims are in {@link
@@ -29,7 +28,7 @@ public interface PrincipalContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R5.1 findByPrincipal returns exactly the live sessions bound to that principal")
   default void r5_1_findByPrincipal(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -68,7 +67,7 @@ public interface PrincipalContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R5.2 while a session holds a principal exclusively, binding it elsewhere fails and writes nothing")
   default void r5_2_exclusiveBlocksOthers(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -113,7 +112,7 @@ public interface PrincipalContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R5.2 sessions already bound non-exclusively coexist with a later exclusive claim; a second claim fails")
   default void r5_2_sharedThenExclusive(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -144,7 +143,7 @@ public interface PrincipalContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R5.2 regenerate moves an exclusive claim to the new id without a conflict")
   default void r5_2_regenerateKeepsClaim(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -161,7 +160,7 @@ public interface PrincipalContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R5.3 a destroyed or expired exclusive session releases its claim at once, without a reaper")
   default void r5_3_releaseAtOnce(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -185,7 +184,7 @@ public interface PrincipalContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R5.3 an expired holder does not block binding its principal to an existing session")
   default void r5_3_expiredHolderDoesNotBlockUpdates(StoreFixture kit) {
     SessionStore store = kit.store();

@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
 
 /**
  * Rules R2.1 to R2.5: reading and writing one session, versions and compare-and-set, and the
@@ -40,7 +39,7 @@ public interface ReadWriteContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R2.1 save then get returns equal data, deeply")
   default void r2_1_saveThenGet(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -68,7 +67,7 @@ public interface ReadWriteContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R2.1 save replaces the whole data and never merges")
   default void r2_1_saveReplaces(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -88,7 +87,7 @@ public interface ReadWriteContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R2.1 save of an absent id inserts it at version 1")
   default void r2_1_saveUpserts(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -112,7 +111,7 @@ public interface ReadWriteContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R2.2 returned sessions are immutable and changing copies does not change the store")
   default void r2_2_immutable(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -145,7 +144,7 @@ public interface ReadWriteContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R2.3 every write increments the version by exactly one; get and touch do not")
   default void r2_3_versions(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -174,7 +173,7 @@ public interface ReadWriteContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R2.3 saveIfUnchanged with a stale version fails with StaleSessionException and changes nothing")
   default void r2_3_saveIfUnchangedStale(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -201,7 +200,7 @@ public interface ReadWriteContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R2.4 each update's change sees the result of the previous one")
   default void r2_4_updateSeesPrevious(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -230,7 +229,7 @@ public interface ReadWriteContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R2.4 an update whose change fails or changes the id writes nothing")
   default void r2_4_updateFailures(StoreFixture kit) {
     SessionStore store = kit.store();
@@ -256,7 +255,7 @@ public interface ReadWriteContract {
    *
    * @param kit the test's fixture
    */
-  @Test
+  @KitTest
   @DisplayName("R2.5 get, update and touch of an absent id complete empty and create nothing")
   default void r2_5_absent(StoreFixture kit) {
     SessionStore store = kit.store();

@@ -2,12 +2,13 @@ package dev.sessionstore.tck;
 
 import dev.sessionstore.SessionStore;
 import dev.sessionstore.StoreOptions;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The session-store compatibility kit: every rule of the session-store contract (SPEC.md, rules R1.1
- * to R8.3) as JUnit tests. Each test's display name starts with the id of the rule it checks, such
+ * to R9.2) as JUnit tests. Each test's display name starts with the id of the rule it checks, such
  * as {@code R3.2 destroy wins against an in-flight save}, so a report reads rule by rule.
  *
  * <p>Adopt it with one small test class in your store's test sources:
@@ -59,7 +60,8 @@ public interface SessionStoreTck
         EventsContract,
         ConcurrencyContract,
         FailureContract,
-        LifecycleContract {
+        LifecycleContract,
+        ConfigurationContract {
 
   /**
    * Opens a fresh, empty store configured with the kit's options. Point the options at your store
@@ -77,6 +79,19 @@ public interface SessionStoreTck
    */
   default @Nullable BackendControl backendControl() {
     return null;
+  }
+
+  /**
+   * Returns the configurations the kit runs every test in (SPEC R9.2): one per combination of options the
+   * store documents. The default is {@link KitConfiguration#common()}: the store's defaults, a positive
+   * {@code touchThreshold} and no idle limit. A store with options of its own adds its configurations,
+   * for example {@code KitConfiguration.of("whenFull=evict", o -> o.with(MyStore.WHEN_FULL, EVICT))}.
+   * The kit asks an instance made for the purpose, once per test class.
+   *
+   * @return at least one configuration; the first is the one plain {@code @Test} overrides run in
+   */
+  default List<KitConfiguration> configurations() {
+    return KitConfiguration.common();
   }
 
   /**

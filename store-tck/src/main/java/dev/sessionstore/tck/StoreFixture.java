@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
  * What one kit test works with: the {@link TestClock}, the kit options and the stores opened for the
@@ -20,10 +21,12 @@ import org.jspecify.annotations.Nullable;
  * <p>The kit options are {@code StoreOptions.parse("tck:")} with, set in code, {@link
  * StoreOptions#CLOCK} (this fixture's {@link TestClock}, which starts one day ahead of the system
  * clock so that a backend's own real-time expiry, such as a MongoDB TTL index, never removes a kit
- * session early) and {@link StoreOptions#CLEANUP_INTERVAL} of one day (so that a store's own cleanup
- * never runs in the middle of a test; the test of the schedule itself sets a short one). Tests may add
- * further options such as {@link StoreOptions#TOMBSTONE_GRACE} or {@link
- * StoreOptions#MAX_SESSION_BYTES}.
+ * session early), {@link StoreOptions#SCHEDULER} (this fixture's {@linkplain #scheduler() virtual-time
+ * scheduler}: a store's periodic work runs only when a test advances it) and {@link
+ * StoreOptions#CLEANUP_INTERVAL} of one day (so that a store's own cleanup never runs in the middle of a
+ * test; the test of the schedule itself sets a short one), and then the options of the test's {@link
+ * #configuration()}. Tests may add further options such as {@link StoreOptions#TOMBSTONE_GRACE} or
+ * {@link StoreOptions#MAX_SESSION_BYTES}.
  *
  * <p>Not thread-safe: it belongs to one test method, which may share the stores it returns with other
  * threads.
@@ -31,18 +34,52 @@ import org.jspecify.annotations.Nullable;
 public final class StoreFixture {
 
   private final SessionStoreTck kit;
+  private final KitConfiguration configuration;
   private final TestClock clock;
+  private final VirtualTimeScheduler scheduler = VirtualTimeScheduler.create();
   private final StoreOptions options;
   private final List<SessionStore> opened = new ArrayList<>();
   private @Nullable SessionStore store;
   private boolean backendCut;
 
-  StoreFixture(SessionStoreTck kit) {
+  StoreFixture(SessionStoreTck kit, KitConfiguration configuration) {
     this.kit = Objects.requireNonNull(kit, "kit");
+    this.configuration = Objects.requireNonNull(configuration, "configuration");
     this.clock = new TestClock(Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS));
-    this.options = StoreOptions.parse("tck:")
+    this.options = configuration.apply(StoreOptions.parse("tck:")
         .with(StoreOptions.CLOCK, clock)
-        .with(StoreOptions.CLEANUP_INTERVAL, Duration.ofDays(1));
+        .with(StoreOptions.SCHEDULER, scheduler)
+        .with(StoreOptions.CLEANUP_INTERVAL, Duration.ofDays(1)));
+  }
+
+  /**
+   * Returns the configuration this run of the test uses (SPEC R9.2).
+   *
+   * @return the configuration, one of {@link SessionStoreTck#configurations()}
+   */
+  public KitConfiguration configuration() {
+    return configuration;
+  }
+
+  /**
+   * Returns the virtual-time scheduler every store of this test gets as {@link StoreOptions#SCHEDULER}.
+   * Its time stands still unless a test advances it, independently of the {@link #clock()}.
+   *
+   * @return the scheduler
+   */
+  public VirtualTimeScheduler scheduler() {
+    return scheduler;
+  }
+
+  /**
+   * Returns the touch threshold the stores of this test use unless a test sets its own: the
+   * configuration's, else the option's default.
+   *
+   * @return the touch threshold
+   */
+  public Duration touchThreshold() {
+    Duration threshold = options.get(StoreOptions.TOUCH_THRESHOLD);
+    return threshold == null ? Duration.ZERO : threshold;
   }
 
   /**
@@ -165,6 +202,7 @@ public final class StoreFixture {
     }
     opened.clear();
     store = null;
+    scheduler.dispose();
     if (failure != null) {
       throw failure;
     }

@@ -17,6 +17,7 @@ import org.junit.platform.engine.Filter;
 import org.junit.platform.engine.FilterResult;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.EngineFilter;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
@@ -163,7 +164,9 @@ public final class TckRunner {
    */
   static KitReport runKit(Class<?> kitClass, Set<String> rules, @Nullable PrintStream verbose) {
     PostDiscoveryFilter byRule = descriptor -> {
-      if (!descriptor.isTest() || rules.isEmpty()) {
+      // Kit tests are templates (one run per configuration): filter on the method, test or template.
+      boolean method = descriptor.getSource().filter(MethodSource.class::isInstance).isPresent();
+      if (!method || rules.isEmpty()) {
         return FilterResult.included("all rules");
       }
       String rule = KitReport.ruleOf(descriptor.getDisplayName());

@@ -8,6 +8,7 @@ import dev.sessionstore.SessionDraft;
 import dev.sessionstore.SessionEvent;
 import dev.sessionstore.SessionIdGenerator;
 import dev.sessionstore.SessionStore;
+import dev.sessionstore.SessionStoreException;
 import dev.sessionstore.SessionTooLargeException;
 import dev.sessionstore.StaleSessionException;
 import dev.sessionstore.StoreCapabilities;
@@ -34,6 +35,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -102,7 +104,13 @@ final class ReferenceStore implements SessionStore {
     /** R8.2: a failure drops the session written last (like a lost write-behind buffer). */
     LOSES_ACKED_WRITES("R8.2"),
     /** R8.3: the store keeps working after close. */
-    WORKS_AFTER_CLOSE("R8.3");
+    WORKS_AFTER_CLOSE("R8.3"),
+    /** R8.4: all, count, findByPrincipal and cleanup fail on the first record they cannot decode. */
+    CORRUPT_RECORD_BREAKS_SCANS("R8.4"),
+    /** R9.1: an option the store has no use for (timeout) is never read, so a bad value goes unnoticed. */
+    ACCEPTS_BAD_OPTIONS("R9.1"),
+    /** R9.2: with a positive touchThreshold, a read within it trusts the session to be live. */
+    THRESHOLD_SKIPS_EXPIRY("R9.2");
 
     /** The rule the kit must fail for a store with this flaw. */
     final String rule;
@@ -115,6 +123,7 @@ final class ReferenceStore implements SessionStore {
   private final Object lock = new Object();
   private final Map<String, Session> records = new HashMap<>(); // may hold expired sessions until cleanup
   private final Map<String, Instant> tombstones = new HashMap<>();
+  private final Set<String> corrupt = new java.util.HashSet<>(); // records that no longer decode (R8.4)
   private final InstantSource clock;
   private final SessionIdGenerator ids;
   private final @Nullable Duration defaultMaxIdle;
@@ -126,21 +135,55 @@ final class ReferenceStore implements SessionStore {
   private final SessionEventPublisher publisher = new SessionEventPublisher();
   private final Disposable schedule;
   private final AtomicLong weakIds = new AtomicLong();
+  private final AtomicLong skippedRecords = new AtomicLong();
   private @Nullable String lastWritten;
   private volatile boolean closed;
 
   ReferenceStore(StoreOptions options, SimulatedBackend backend, Set<Flaw> flaws) {
+    this.flaws = flaws.isEmpty() ? EnumSet.noneOf(Flaw.class) : EnumSet.copyOf(flaws);
     this.clock = options.require(StoreOptions.CLOCK);
     this.ids = options.require(StoreOptions.ID_GENERATOR);
+    // StoreOptions.get checks a value set in code as it checks one from the URI (R9.1).
     this.defaultMaxIdle = options.get(StoreOptions.MAX_IDLE);
     this.touchThreshold = options.require(StoreOptions.TOUCH_THRESHOLD);
     this.tombstoneGrace = options.require(StoreOptions.TOMBSTONE_GRACE);
     this.maxBytes = options.require(StoreOptions.MAX_SESSION_BYTES);
+    if (!flawed(Flaw.ACCEPTS_BAD_OPTIONS)) {
+      options.require(StoreOptions.TIMEOUT); // unused without a remote backend, but checked all the same
+    }
     this.backend = backend;
-    this.flaws = flaws.isEmpty() ? EnumSet.noneOf(Flaw.class) : EnumSet.copyOf(flaws);
     Duration interval = options.require(StoreOptions.CLEANUP_INTERVAL);
-    this.schedule = Flux.interval(interval, interval, Schedulers.parallel())
+    Scheduler scheduler = options.get(StoreOptions.SCHEDULER);
+    this.schedule = Flux.interval(interval, interval, scheduler != null ? scheduler : Schedulers.parallel())
         .subscribe(tick -> cleanup().subscribe(removed -> { }, error -> { }));
+  }
+
+  /** For the kit's BackendControl: makes one stored record undecodable (R8.4). */
+  boolean corruptRecord(String id) {
+    synchronized (lock) {
+      return records.containsKey(id) && corrupt.add(id);
+    }
+  }
+
+  /** Decoding a stored record: a corrupt one fails, naming the redacted id. */
+  private Session decode(Session stored) {
+    if (corrupt.contains(stored.id())) {
+      throw new SessionStoreException("the stored record of session " + Session.redact(stored.id())
+          + " cannot be decoded");
+    }
+    return stored;
+  }
+
+  /** Whether a scan skips a record: corrupt ones are skipped and counted, unless flawed. */
+  private boolean skipped(Session stored) {
+    if (!corrupt.contains(stored.id())) {
+      return false;
+    }
+    if (flawed(Flaw.CORRUPT_RECORD_BREAKS_SCANS)) {
+      decode(stored);
+    }
+    skippedRecords.incrementAndGet();
+    return true;
   }
 
   private boolean flawed(Flaw flaw) {
@@ -207,7 +250,15 @@ final class ReferenceStore implements SessionStore {
 
   private @Nullable Session live(String id, Instant now) {
     Session s = records.get(id);
-    if (s == null || (isExpired(s, now) && !flawed(Flaw.RETURNS_EXPIRED))) {
+    if (s == null) {
+      return null;
+    }
+    decode(s);
+    if (flawed(Flaw.THRESHOLD_SKIPS_EXPIRY) && !touchThreshold.isZero() && !touchThreshold.isNegative()
+        && Duration.between(s.lastAccessedAt(), now).compareTo(touchThreshold) < 0) {
+      return s;
+    }
+    if (isExpired(s, now) && !flawed(Flaw.RETURNS_EXPIRED)) {
       return null;
     }
     return s;
@@ -251,6 +302,9 @@ final class ReferenceStore implements SessionStore {
       return;
     }
     for (Session other : records.values()) {
+      if (corrupt.contains(other.id())) {
+        continue;
+      }
       if (!other.id().equals(candidate.id()) && principal.equals(other.principal()) && other.exclusive()
           && (!isExpired(other, now) || flawed(Flaw.EXPIRED_KEEPS_CLAIM))) {
         throw new PrincipalConflictException(principal);
@@ -500,6 +554,9 @@ final class ReferenceStore implements SessionStore {
       Instant now = now();
       List<Session> found = new ArrayList<>();
       for (Session s : records.values()) {
+        if (skipped(s)) {
+          continue;
+        }
         boolean match = s.principal() != null && (flawed(Flaw.PRINCIPAL_IGNORES_CASE)
             ? s.principal().toLowerCase(Locale.ROOT).equals(principal.toLowerCase(Locale.ROOT))
             : s.principal().equals(principal));
@@ -517,7 +574,7 @@ final class ReferenceStore implements SessionStore {
       Instant now = now();
       List<Session> found = new ArrayList<>();
       for (Session s : records.values()) {
-        if (live(s.id(), now) != null) {
+        if (!skipped(s) && live(s.id(), now) != null) {
           found.add(s);
         }
       }
@@ -529,7 +586,7 @@ final class ReferenceStore implements SessionStore {
   public Mono<Long> count() {
     return op(() -> {
       Instant now = now();
-      long live = records.values().stream().filter(s -> live(s.id(), now) != null).count();
+      long live = records.values().stream().filter(s -> !skipped(s) && live(s.id(), now) != null).count();
       return flawed(Flaw.COUNTS_DESTROYED) ? live + tombstones.size() : live;
     });
   }
@@ -541,7 +598,7 @@ final class ReferenceStore implements SessionStore {
       long cleared = 0;
       for (Iterator<Session> it = records.values().iterator(); it.hasNext(); ) {
         Session s = it.next();
-        if (!isExpired(s, now)) {
+        if (!skipped(s) && !isExpired(s, now)) {
           it.remove();
           if (!flawed(Flaw.CLEAR_WITHOUT_TOMBSTONES)) {
             tombstones.put(s.id(), now);
@@ -569,7 +626,7 @@ final class ReferenceStore implements SessionStore {
       }
       for (Iterator<Session> it = records.values().iterator(); it.hasNext(); ) {
         Session s = it.next();
-        if (isExpired(s, now)) {
+        if (!skipped(s) && isExpired(s, now)) {
           publish(SessionEvent.Type.EXPIRED, s, now);
           if (!flawed(Flaw.EXPIRED_EVERY_CLEANUP)) {
             it.remove();

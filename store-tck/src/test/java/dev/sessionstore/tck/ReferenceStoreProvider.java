@@ -6,7 +6,6 @@ import dev.sessionstore.spi.OptionTypes;
 import dev.sessionstore.spi.SessionStoreProvider;
 import dev.sessionstore.spi.StoreSettings;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
