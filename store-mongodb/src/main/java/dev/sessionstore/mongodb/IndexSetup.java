@@ -30,6 +30,9 @@ import reactor.core.publisher.Mono;
  */
 final class IndexSetup {
 
+  /** At most how many commands setting up the indexes sends. */
+  static final int COMMANDS = 7;
+
   static final String PRINCIPAL_INDEX = "sessionstore_principal";
   static final String IDLE_EXPIRY_INDEX = "sessionstore_idle_expiry_ttl";
   static final String DEADLINE_INDEX = "sessionstore_deadline_ttl";

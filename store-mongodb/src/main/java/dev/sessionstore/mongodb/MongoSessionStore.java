@@ -332,6 +332,11 @@ public final class MongoSessionStore implements SessionStore {
     }
   }
 
+  /** For tests: the name of the sessions collection. */
+  String collectionName() {
+    return ctx.sessions.raw().getNamespace().getCollectionName();
+  }
+
   @Override
   public String toString() {
     return "MongoSessionStore{" + ctx.sessions.raw().getNamespace() + (guard.isClosed() ? ", closed" : "")

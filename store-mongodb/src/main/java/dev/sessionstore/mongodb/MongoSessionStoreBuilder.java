@@ -95,8 +95,10 @@ public final class MongoSessionStoreBuilder {
         new ExclusiveClaims(claims, sessionCollection), settings);
     MongoSessionStore store = new MongoSessionStore(ctx, failures, ownsClient ? client : null);
     try {
+      // A handful of commands: each may take up to the timeout (an unreachable server is still
+      // detected within the timeout, by the driver's server selection).
       IndexSetup.ensure(sessions, claims, settings)
-          .timeout(settings.timeout())
+          .timeout(settings.timeout().multipliedBy(IndexSetup.COMMANDS))
           .onErrorMap(e -> failures.map("setting up the indexes of " + sessions.getNamespace(), e))
           .block();
       store.start();

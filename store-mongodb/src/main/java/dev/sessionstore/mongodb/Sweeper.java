@@ -27,6 +27,8 @@ final class Sweeper {
   private final StoreContext ctx;
   private final Function<Mono<Long>, Mono<Long>> eachWithinTimeout;
   private final Disposable.Composite schedules = Disposables.composite();
+  /** One cleanup at a time per instance: an explicit one waits for a scheduled one in flight. */
+  private final PerIdQueue lane = new PerIdQueue();
 
   Sweeper(StoreContext ctx) {
     this.ctx = ctx;
@@ -66,6 +68,10 @@ final class Sweeper {
    * gives up their claims; returns how many documents it removed.
    */
   Mono<Long> cleanup() {
+    return lane.run("cleanup", this::cleanupOnce);
+  }
+
+  private Mono<Long> cleanupOnce() {
     return Mono.defer(() -> {
       Instant now = ctx.now();
       Mono<Long> tombstones = eachWithinTimeout.apply(

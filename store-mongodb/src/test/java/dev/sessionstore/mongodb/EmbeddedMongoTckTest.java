@@ -40,6 +40,12 @@ class EmbeddedMongoTckTest implements SessionStoreTck {
           throw new UncheckedIOException(e);
         }
       }
+
+      @Override
+      public boolean corrupt(SessionStore store, String sessionId) {
+        MongoTesting.corrupt((MongoSessionStore) store, sessionId);
+        return true;
+      }
     };
   }
 }
