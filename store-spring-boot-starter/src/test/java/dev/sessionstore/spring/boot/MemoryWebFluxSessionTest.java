@@ -1,0 +1,9 @@
+package dev.sessionstore.spring.boot;
+
+/** {@link WebFluxSessionTest} on {@code memory:}. */
+class MemoryWebFluxSessionTest extends WebFluxSessionTest {
+  @Override
+  String storeUri() {
+    return "memory:";
+  }
+}
