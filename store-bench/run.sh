@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs the store-bench suite: the JMH benchmarks (each store operation next to its raw reference),
-# the memory store's heap per session, the MongoDB store's round trips per operation and its
+# the memory store's heap per session, W2 (a timer and 8 writers on one session, next to Spring Session), the MongoDB store's round trips per operation and its
 # all()/count() memory bound; then prints one Markdown report (also written to $BENCH_OUT/report.md).
 #
 # Environment (all optional):
-#   JMH_ARGS        JMH options        (default: -f 1 -wi 3 -i 5 -w 2s -r 2s)
+#   JMH_ARGS        JMH options        (default: -f 1 -wi 3 -i 5 -w 2s -r 2s -prof dev.sessionstore.bench.CpuTimeProfiler)
 #   JMH_INCLUDE     benchmark regex    (default: every benchmark in the module)
 #   HEAP_COUNTS     session counts for the heap measurement (default: 100000,1000000)
+#   W2_ANSWERS      answers per writer in W2, the timer + 8 writers race (default: 1250)
 #   SCALE_SESSIONS  sessions for the MongoDB all()/count() measurement (default: 100000)
 #   BENCH_OUT       output directory   (default: store-bench/target/bench-results)
 #   SKIP_BUILD=1    use the existing store-bench/target/benchmarks.jar
@@ -14,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-JMH_ARGS=${JMH_ARGS:--f 1 -wi 3 -i 5 -w 2s -r 2s}
+JMH_ARGS=${JMH_ARGS:--f 1 -wi 3 -i 5 -w 2s -r 2s -prof dev.sessionstore.bench.CpuTimeProfiler}
 JMH_INCLUDE=${JMH_INCLUDE:-}
 HEAP_COUNTS=${HEAP_COUNTS:-100000,1000000}
 SCALE_SESSIONS=${SCALE_SESSIONS:-100000}
@@ -34,6 +35,7 @@ if [ "${SKIP_JMH:-0}" != 1 ]; then
 fi
 "$JAVA" -Xms4g -Xmx4g -XX:+UseParallelGC -cp "$JAR" dev.sessionstore.bench.MemoryHeapPerSession \
   "$HEAP_COUNTS" "$OUT/heap.properties"
+"$JAVA" -cp "$JAR" dev.sessionstore.bench.TimerAndWriters "${W2_ANSWERS:-1250}" "$OUT/w2.properties"
 "$JAVA" -cp "$JAR" dev.sessionstore.bench.MongoRoundTrips "$OUT/roundtrips.properties"
 "$JAVA" -Xms2g -Xmx2g -XX:+UseParallelGC -cp "$JAR" dev.sessionstore.bench.MongoScale \
   "$SCALE_SESSIONS" "$OUT/scale.properties"

@@ -52,7 +52,7 @@ final class AttributeMap extends AbstractMap<String, @Nullable Object> {
   }
 
   private static int[] buildIndex(String[] keys, int size) {
-    int[] table = new int[Integer.highestOneBit(size * 2 - 1) << 1];
+    int[] table = new int[Integer.highestOneBit(size + (size >> 1)) << 1]; // at most 2/3 full
     int mask = table.length - 1;
     for (int i = 0; i < size; i++) {
       int slot = spread(keys[i].hashCode()) & mask;

@@ -68,6 +68,9 @@ public final class SessionData {
     if (attributes.isEmpty()) {
       return EMPTY;
     }
+    if (attributes instanceof AttributeMap) {
+      return new SessionData((AttributeMap) attributes);
+    }
     try {
       return new SessionData(new DataNormaliser().map(attributes, 0));
     } catch (DataNormaliser.Invalid e) {

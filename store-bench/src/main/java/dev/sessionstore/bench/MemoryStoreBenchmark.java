@@ -212,6 +212,16 @@ public class MemoryStoreBenchmark {
     return caffeine.asMap().compute(hotId, REMAP);
   }
 
+  /**
+   * @return the remapped session; two threads compute on the same key of raw Caffeine, each through
+   *     a Mono (the reactive API's floor for a locked write)
+   */
+  @Benchmark
+  @Threads(2)
+  public Session caffeine_compute_mono_contended() {
+    return Mono.fromCallable(() -> caffeine.asMap().compute(hotId, REMAP)).block();
+  }
+
   /** @return the remapped session; two threads compute on the same key of a ConcurrentHashMap */
   @Benchmark
   @Threads(2)

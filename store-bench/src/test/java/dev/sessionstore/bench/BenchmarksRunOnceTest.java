@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import dev.sessionstore.SessionData;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Setup;
@@ -24,7 +26,46 @@ class BenchmarksRunOnceTest {
 
   @Test
   void memoryStoreBenchmarksEachRunOnce() throws Exception {
-    assertEquals(18, runEach(new MemoryStoreBenchmark()));
+    assertEquals(19, runEach(new MemoryStoreBenchmark()));
+  }
+
+  @Test
+  void sessionDataBenchmarksEachRunOnce() throws Exception {
+    assertEquals(3, runEach(new SessionDataBenchmark()));
+  }
+
+  @Test
+  void saveGetBenchmarksEachRunOnceAndReadBackTheSameAttribute() throws Exception {
+    SaveGetBenchmark benchmark = new SaveGetBenchmark();
+    assertEquals(2, runEach(benchmark));
+    benchmark.setUp();
+    try {
+      MemoryStoreBenchmark.Cursor cursor = new MemoryStoreBenchmark.Cursor();
+      cursor.setUp();
+      Object ours = benchmark.store_saveThenGet(cursor);
+      cursor.setUp();
+      assertEquals(ours, benchmark.spring_saveThenFindById(cursor));
+    } finally {
+      benchmark.tearDown();
+    }
+  }
+
+  @Test
+  void theKibPayloadIsAboutOneKibAndTheCopiesAgree() {
+    Map<String, Object> payload = Payloads.kib(42);
+    long size = SessionData.of(payload).estimatedSize();
+    assertTrue(size >= 900 && size <= 1200, "encoded size " + size);
+    // The reference copy holds the same tree (before normalisation: Integer scores stay Integer).
+    assertEquals(payload, SessionDataBenchmark.copyMap(payload));
+  }
+
+  @Test
+  void w2LosesNoUpdateOnTheMemoryStore() throws Exception {
+    TimerAndWriters.Outcome store = TimerAndWriters.run(TimerAndWriters.memoryStore(), 50);
+    assertEquals(0, store.lost(), "updates lost by the memory store");
+    assertTrue(store.updates() >= TimerAndWriters.WRITERS * 50L);
+    TimerAndWriters.Outcome spring = TimerAndWriters.run(TimerAndWriters.springRepository(), 50);
+    assertTrue(spring.lost() >= 0 && spring.lost() <= spring.updates(), "lost " + spring.lost());
   }
 
   @Test
@@ -34,7 +75,8 @@ class BenchmarksRunOnceTest {
 
   @Test
   void reportPairsEveryBenchmarkWithItsReference() throws Exception {
-    for (Class<?> type : List.of(MemoryStoreBenchmark.class, MongoStoreBenchmark.class)) {
+    for (Class<?> type : List.of(MemoryStoreBenchmark.class, MongoStoreBenchmark.class,
+        SessionDataBenchmark.class, SaveGetBenchmark.class)) {
       for (Method m : benchmarks(type)) {
         assertTrue(Report.pairs(type.getSimpleName() + "." + m.getName()),
             m.getName() + " appears in no row of the report");
