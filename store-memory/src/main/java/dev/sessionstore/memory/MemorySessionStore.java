@@ -101,7 +101,7 @@ public final class MemorySessionStore implements SessionStore {
     this.capacity = new Capacity(settings.require(WHEN_FULL), settings.require(MAX_SESSIONS));
     this.publisher = new SessionEventPublisher(Math.toIntExact(settings.require(EVENT_BUFFER)));
     this.reaper = new Reaper(settings.scheduler(), settings.cleanupInterval(), this::scheduledCleanup);
-    this.table = new SessionTable(time, capacity, publisher, reaper.caffeineScheduler());
+    this.table = new SessionTable(time, capacity, publisher, reaper.caffeineScheduler(time));
     this.writes = new Writes(table, capacity, time, settings);
   }
 
