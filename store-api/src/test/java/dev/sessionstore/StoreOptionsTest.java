@@ -191,4 +191,21 @@ class StoreOptionsTest {
     assertThatThrownBy(() -> StoreOptions.parse("x:").with(raw, "PT1M"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("java.time.Duration");
   }
+
+  @Test
+  void passwordsWithUnencodedDelimitersAndAwsTokensAreNeverPrinted() {
+    StoreOptions slash = StoreOptions.parse("mongodb://u:pa/ss@h/db?collection=s");
+    assertThat(slash.toString()).doesNotContain("pa/ss").contains("u:****@h/db").contains("collection=s");
+    StoreOptions question = StoreOptions.parse("mongodb://u:pa?ss@h/db?collection=s");
+    assertThat(question.toString()).doesNotContain("pa?ss").doesNotContain("ss@").contains("u:****@h/db");
+    assertThat(StoreUri.of(question).parameterNames()).containsExactly("collection");
+    assertThat(StoreOptions.parse("mongodb://u:p@ss@h1,h2/db").toString()).doesNotContain("p@ss");
+    assertThatThrownBy(() -> StoreOptions.parse("mongodb://u:pa?ss@h/db?novalue"))
+        .hasMessageContaining("novalue").hasMessageNotContaining("pa?ss");
+    String aws = StoreOptions.parse("mongodb://h/db?authMechanism=MONGODB-AWS"
+        + "&authMechanismProperties=AWS_SESSION_TOKEN:FQoGZXIvYXdz").toString();
+    assertThat(aws).doesNotContain("FQoGZXIvYXdz").contains("authMechanism=MONGODB-AWS");
+    assertThat(StoreOptions.parse("memory:?x=a@b&maxIdle=1m").get(StoreOptions.MAX_IDLE))
+        .as("an @ in a query value is no user information").isEqualTo(Duration.ofMinutes(1));
+  }
 }

@@ -76,7 +76,7 @@ public final class StoreUri {
             + "' contains a space or control character at index " + i + "; percent-encode it");
       }
     }
-    int question = trimmed.indexOf('?');
+    int question = trimmed.indexOf('?', Math.max(userInfoEnd(trimmed), 0));
     String beforeQuery = question < 0 ? trimmed : trimmed.substring(0, question);
     List<Parameter> parameters = new ArrayList<>();
     if (question >= 0) {
@@ -200,28 +200,40 @@ public final class StoreUri {
 
   private static boolean isSensitiveName(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
-    return SENSITIVE_NAMES.contains(lower) || lower.contains("password") || lower.contains("secret");
+    return SENSITIVE_NAMES.contains(lower) || lower.contains("password") || lower.contains("secret")
+        || lower.contains("token") || lower.equals("authmechanismproperties");
+  }
+
+  /**
+   * Finds the {@code @} that ends the user information of {@code scheme://user:password@host…}: the
+   * last one that is followed by a host list (no {@code ?}, {@code =} or {@code &} before the next
+   * {@code /}), so that a password with an unencoded {@code /}, {@code ?} or {@code @} stays inside
+   * the user information.
+   *
+   * @return its index, or -1 if the URI has no user information
+   */
+  private static int userInfoEnd(String uri) {
+    int authorityStart = uri.indexOf("//");
+    if (authorityStart < 0) {
+      return -1;
+    }
+    for (int at = uri.lastIndexOf('@'); at > authorityStart; at = uri.lastIndexOf('@', at - 1)) {
+      int slash = uri.indexOf('/', at);
+      String hosts = uri.substring(at + 1, slash < 0 ? uri.length() : slash);
+      if (hosts.indexOf('?') < 0 && hosts.indexOf('=') < 0 && hosts.indexOf('&') < 0) {
+        return at;
+      }
+    }
+    return -1;
   }
 
   /** Replaces the password in {@code scheme://user:password@host} with {@code ****}. */
   private static String redact(String uri) {
-    int authorityStart = uri.indexOf("//");
-    if (authorityStart < 0) {
+    int at = userInfoEnd(uri);
+    if (at < 0) {
       return uri;
     }
-    int authorityEnd = uri.length();
-    for (int i = authorityStart + 2; i < uri.length(); i++) {
-      char c = uri.charAt(i);
-      if (c == '/' || c == '?') {
-        authorityEnd = i;
-        break;
-      }
-    }
-    int at = uri.lastIndexOf('@', authorityEnd - 1);
-    if (at < authorityStart) {
-      return uri;
-    }
-    int colon = uri.indexOf(':', authorityStart + 2);
+    int colon = uri.indexOf(':', uri.indexOf("//") + 2);
     if (colon < 0 || colon > at) {
       return uri;
     }

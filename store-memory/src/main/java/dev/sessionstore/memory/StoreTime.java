@@ -1,15 +1,9 @@
 package dev.sessionstore.memory;
 
 import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -112,22 +106,6 @@ final class StoreTime implements Ticker, Expiry<String, Slot> {
   boolean isDue(Slot slot, Instant now) {
     Instant end = end(slot);
     return end != null && !now.isBefore(end);
-  }
-
-  /**
-   * Adapts an executor to Caffeine's {@link Scheduler}, converting Caffeine's delays (in ticks) to real
-   * time. After the executor shut down, scheduling does nothing.
-   */
-  static Scheduler scheduler(ScheduledExecutorService executor) {
-    return (caffeineExecutor, command, delay, unit) -> {
-      long realNanos = Math.max(0L, unit.toNanos(delay) / TICKS_PER_NANO);
-      try {
-        return executor.schedule(() -> caffeineExecutor.execute(command), realNanos, TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException closed) {
-        Future<?> none = CompletableFuture.completedFuture(null);
-        return none;
-      }
-    };
   }
 
   static long saturatedAdd(long a, long b) {

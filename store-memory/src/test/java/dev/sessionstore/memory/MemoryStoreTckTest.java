@@ -5,11 +5,8 @@ import dev.sessionstore.SessionStores;
 import dev.sessionstore.StoreOptions;
 import dev.sessionstore.tck.KitConfiguration;
 import dev.sessionstore.tck.SessionStoreTck;
-import dev.sessionstore.tck.StoreFixture;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Test;
 
 /**
  * Runs the whole compatibility kit against the memory store, opened through its URI, in every
@@ -30,15 +27,4 @@ class MemoryStoreTckTest implements SessionStoreTck {
         o -> o.with(MemorySessionStore.WHEN_FULL, MemorySessionStore.WhenFull.EVICT)));
     return configurations;
   }
-
-  @Override
-  @Test
-  @Disabled("pending store fix (core): the memory store runs its own cleanup on Reactor's parallel scheduler "
-      + "instead of StoreOptions.SCHEDULER, see /work/coord/from-kit.md")
-  public void r3_4_ownSchedule(StoreFixture kit) {}
-
-  @Override
-  @Test
-  @Disabled("pending store fix (core): a negative TIMEOUT set in code is accepted, see /work/coord/from-kit.md")
-  public void r9_1_badTypedOptionsRefused(StoreFixture kit) {}
 }
