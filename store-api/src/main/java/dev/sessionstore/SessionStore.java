@@ -15,8 +15,9 @@ import reactor.core.publisher.Mono;
  * {@link Session#isWellFormedId(String)}) are never sent to the backend.
  *
  * <p>Every store answers misuse the same way, always through the returned publisher (nothing is
- * thrown when the call is made): a {@code null} argument fails with {@link NullPointerException}
- * naming it; a principal that is empty or not well-formed UTF-16 with {@link
+ * thrown when the call is made): a {@code null} draft, session, {@code change} or principal fails with
+ * {@link NullPointerException} naming it (a {@code null} id is a malformed id: empty or {@code
+ * false}, as for any malformed id); a principal that is empty or not well-formed UTF-16 with {@link
  * IllegalArgumentException}; any operation after {@link #close()} with {@link IllegalStateException}.
  *
  * <p>Implementations are thread-safe. Obtain one with {@link SessionStores#open(String)} or from a

@@ -18,11 +18,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Issue #11's "done when": every store, opened with the same bad options, fails with the same errors
  * (SPEC R9.1: an unknown parameter, a negative duration in the URI or in code, a bad size, a bad
- * choice), and the same good options work on every store. Each store is one nested class running the
+ * choice), and the same good options work on every store; misuse (null arguments, a bad principal,
+ * a closed store) is signalled alike. Each store is one nested class running the
  * same cases, so the expected messages below are the one text every store must give.
  */
 class SameOptionsEveryStoreTest {
@@ -107,6 +110,27 @@ class SameOptionsEveryStoreTest {
           .hasMessageContaining("cleanupInterval, ")
           .hasMessageContaining("maxIdle, maxSessionBytes, ")
           .hasMessageContaining("timeout, tombstoneGrace, touchThreshold");
+    }
+
+    @Test
+    void misuseIsSignalledAlike() {
+      try (SessionStore store = SessionStores.open(options(""))) {
+        Mono<Session> create = store.create(null);
+        assertThatThrownBy(create::block).as("a null draft, signalled when subscribed")
+            .isInstanceOf(NullPointerException.class).hasMessageContaining("draft");
+        Mono<Session> save = store.save(null);
+        assertThatThrownBy(save::block).isInstanceOf(NullPointerException.class).hasMessageContaining("session");
+        Mono<Session> update = store.update("abc", null);
+        assertThatThrownBy(update::block).isInstanceOf(NullPointerException.class).hasMessageContaining("change");
+        Flux<Session> unpaired = store.findByPrincipal("\uD800");
+        assertThatThrownBy(unpaired::blockLast).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("unpaired surrogate");
+        assertThat(store.get(null).block()).as("a null id is a malformed id").isNull();
+        assertThat(store.destroy(null).block()).isFalse();
+        store.close();
+        Mono<Long> count = store.count();
+        assertThatThrownBy(count::block).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+      }
     }
 
     @Test
