@@ -1,6 +1,7 @@
 'use strict';
 // The quiz page: plain DOM and fetch, no build step. The session cookie is HttpOnly; the page only
-// remembers the user name (to look up results once the session has ended with the quiz).
+// remembers the user name. Every state-changing request echoes the XSRF-TOKEN cookie (which only
+// pages of this origin can read) in the X-XSRF-TOKEN header: Spring Security's CSRF defence.
 
 const $ = (id) => document.getElementById(id);
 let user = localStorage.getItem('quiz.user') || '';
@@ -9,10 +10,20 @@ let clockOffset = 0;      // server time minus local time, in ms
 let countdownTimer = null;
 let stateTimer = null;
 
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)XSRF-TOKEN=([^;]*)/);
+  return match ? decodeURIComponent(match[1]) : '';
+}
+
 async function api(method, path, body) {
+  const headers = body ? { 'Content-Type': 'application/json' } : {};
+  if (method !== 'GET') {
+    if (!csrfToken()) await fetch('/api/csrf', { credentials: 'same-origin' });
+    headers['X-XSRF-TOKEN'] = csrfToken();
+  }
   const response = await fetch(path, {
     method,
-    headers: body ? { 'Content-Type': 'application/json' } : {},
+    headers,
     body: body ? JSON.stringify(body) : undefined,
     credentials: 'same-origin',
   });
@@ -135,10 +146,15 @@ async function pollState() {
   const { status, data } = await api('GET', '/api/quiz/state');
   if (status === 200 && data.quiz && data.quiz.attemptId === quiz.attemptId) {
     syncClock(data.serverTime);
-    $('ticks').textContent = data.quiz.ticks;
-    $('server-remaining').textContent = (data.quiz.remainingMs / 1000).toFixed(1) + ' s';
-    markAnswers(data.quiz.answers || {});
-    if (data.quiz.status !== 'running') finish(data.quiz.result);
+    if (data.quiz.status === 'running') {
+      $('server-remaining').textContent = (data.quiz.remainingMs / 1000).toFixed(1) + ' s';
+      $('ticks').textContent = data.quiz.ticks;
+      markAnswers(data.quiz.answers || {});
+    } else if (data.quiz.result) {
+      finish(data.quiz.result);
+    } else {
+      timeUp(); // the deadline passed: the server evaluates the quiz on the store's EXPIRED event
+    }
   }
 }
 
@@ -167,7 +183,7 @@ async function submit() {
     finish(data);
   } else {
     error(data.error || ('submit refused (' + status + ')'));
-    if (status === 401 || status === 410) timeUp();
+    if (status === 410) timeUp();
   }
 }
 
@@ -211,7 +227,7 @@ function showResult(result) {
   $('score').textContent = result.score + ' / ' + result.total;
   $('result-note').textContent = result.evaluatedBy === 'submit'
     ? 'Submitted by you.'
-    : 'Time ran out: evaluated automatically from the answers saved in time. Log in again to continue.';
+    : 'Time ran out: evaluated automatically from the answers saved in time.';
   show('result-panel');
 }
 

@@ -81,6 +81,55 @@ class SessionEventPublisherTest {
     assertThat(publisher.hasSubscribers()).isFalse();
   }
 
+  @Test
+  void concurrentPublishersLoseNothingAndKeepEachPublishersOrder() throws Exception {
+    int threads = 8;
+    int perThread = 5_000;
+    try (SessionEventPublisher publisher = new SessionEventPublisher(threads * perThread)) {
+      java.util.concurrent.ConcurrentHashMap<String, Long> last = new java.util.concurrent.ConcurrentHashMap<>();
+      java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger outOfOrder = new java.util.concurrent.atomic.AtomicInteger();
+      Disposable subscription = publisher.events().subscribe(e -> {
+        long previous = last.getOrDefault(e.sessionId(), 0L);
+        if (e.session().version() != previous + 1) {
+          outOfOrder.incrementAndGet();
+        }
+        last.put(e.sessionId(), e.session().version());
+        received.incrementAndGet();
+      });
+      Thread[] writers = new Thread[threads];
+      CountDownLatch start = new CountDownLatch(1);
+      for (int t = 0; t < threads; t++) {
+        Session s = Session.builder("w" + t).build();
+        writers[t] = new Thread(() -> {
+          try {
+            start.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+          for (int i = 1; i <= perThread; i++) {
+            publisher.publish(new SessionEvent(SessionEvent.Type.UPDATED, s.id(),
+                s.toBuilder().version(i).build(), Instant.EPOCH));
+          }
+        });
+        writers[t].start();
+      }
+      start.countDown();
+      for (Thread w : writers) {
+        w.join();
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (received.get() < threads * perThread && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertThat(received.get()).as("events received of %d", threads * perThread).isEqualTo(threads * perThread);
+      assertThat(outOfOrder.get()).as("events out of their publisher's order").isZero();
+      assertThat(publisher.dropped()).isZero();
+      subscription.dispose();
+    }
+  }
+
   private static void awaitSize(List<String> list, int size) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (list.size() < size && System.nanoTime() < deadline) {

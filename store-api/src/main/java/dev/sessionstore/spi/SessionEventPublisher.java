@@ -1,22 +1,25 @@
 package dev.sessionstore.spi;
 
 import dev.sessionstore.SessionEvent;
-import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
+import reactor.core.publisher.FluxSink;
 import reactor.core.scheduler.Schedulers;
-import reactor.util.concurrent.Queues;
 
 /**
  * Fans a store's events out to its subscribers without ever blocking the store: a building block for
  * {@link dev.sessionstore.SessionStore#events()} implementations.
  *
  * <p>Each subscriber has its own bounded buffer; an event that does not fit is dropped for that
- * subscriber and counted in {@link #dropped()}. Subscribers receive events on a Reactor scheduler
- * thread (of {@link Schedulers#parallel()}), never on the thread that published them, in the order {@link #publish(SessionEvent)} was
- * called. Thread-safe.
+ * subscriber and counted in {@link #dropped()}. {@link #publish(SessionEvent)} takes no lock: it
+ * counts the subscriber's pending events with one atomic and hands the event to Reactor's serialized
+ * sink (a lock-free queue drained by whichever thread holds it), so stores may call it inside their
+ * per-id atomic sections without making unrelated writers wait for each other. Subscribers receive
+ * events on a thread of {@link Schedulers#parallel()}, never on the thread that published them, in
+ * the order {@link #publish(SessionEvent)} calls completed (so per-id version order is kept when a
+ * store publishes inside its per-id section). Thread-safe.
  */
 public final class SessionEventPublisher implements AutoCloseable {
 
@@ -46,7 +49,7 @@ public final class SessionEventPublisher implements AutoCloseable {
   }
 
   /**
-   * Delivers an event to every current subscriber; never blocks.
+   * Delivers an event to every current subscriber; never blocks and takes no lock.
    *
    * @param event the event
    */
@@ -63,18 +66,17 @@ public final class SessionEventPublisher implements AutoCloseable {
    */
   public Flux<SessionEvent> events() {
     return Flux.defer(() -> {
-      if (closed) {
-        return Flux.empty();
-      }
-      Subscription subscription = new Subscription();
-      subscriptions.add(subscription);
-      if (closed) {
-        subscriptions.remove(subscription);
-        return Flux.empty();
-      }
-      return subscription.sink.asFlux()
+      AtomicInteger pending = new AtomicInteger();
+      return Flux.<SessionEvent>create(sink -> {
+            Subscription subscription = new Subscription(sink, pending);
+            subscriptions.add(subscription);
+            sink.onDispose(() -> subscriptions.remove(subscription));
+            if (closed) {
+              subscription.complete();
+            }
+          }, FluxSink.OverflowStrategy.BUFFER)
           .publishOn(Schedulers.parallel(), 32)
-          .doFinally(signal -> subscriptions.remove(subscription));
+          .doOnNext(event -> pending.decrementAndGet());
     });
   }
 
@@ -98,22 +100,27 @@ public final class SessionEventPublisher implements AutoCloseable {
     subscriptions.clear();
   }
 
+  /** One subscriber: its serialized sink and how many of its events are not delivered yet. */
   private final class Subscription {
-    private final Sinks.Many<SessionEvent> sink;
+    private final FluxSink<SessionEvent> sink;
+    private final AtomicInteger pending;
 
-    Subscription() {
-      Queue<SessionEvent> queue = Queues.<SessionEvent>get(bufferSize).get();
-      this.sink = Sinks.unsafe().many().unicast().onBackpressureBuffer(queue);
+    Subscription(FluxSink<SessionEvent> sink, AtomicInteger pending) {
+      this.sink = sink;
+      this.pending = pending;
     }
 
-    synchronized void offer(SessionEvent event) {
-      if (sink.tryEmitNext(event).isFailure()) {
+    void offer(SessionEvent event) {
+      if (pending.incrementAndGet() > bufferSize) {
+        pending.decrementAndGet();
         dropped.incrementAndGet();
+        return;
       }
+      sink.next(event);
     }
 
-    synchronized void complete() {
-      sink.tryEmitComplete();
+    void complete() {
+      sink.complete();
     }
   }
 }

@@ -4,15 +4,14 @@ package dev.sessionstore.mongodb;
  * Escapes attribute names into MongoDB field names and back, at every depth of the data.
  *
  * <p>MongoDB field names cannot hold {@code \0}, and {@code .} and a leading {@code $} have meanings
- * in queries and updates; BSON stores strings as UTF-8, in which a lone UTF-16 surrogate cannot be
- * written. The escape character is {@code %}:
+ * in queries and updates (R6.2). Names are well-formed UTF-16 (the API refuses unpaired surrogates,
+ * R6.1), so UTF-8 carries every other character as it is. The escape character is {@code %}:
  *
  * <ul>
  *   <li>{@code %} becomes {@code %25}, {@code .} becomes {@code %2E}, {@code $} becomes {@code %24}
  *       and {@code \0} becomes {@code %00};
- *   <li>a lone surrogate becomes {@code %u} followed by its four upper-case hex digits;
  *   <li>the empty name becomes the single character {@code %} (no other name escapes to it);
- *   <li>every other character, including well-formed surrogate pairs, is kept.
+ *   <li>every other character is kept.
  * </ul>
  *
  * <p>Because the escape character itself is always escaped, every {@code %} in an escaped name starts
@@ -22,7 +21,6 @@ package dev.sessionstore.mongodb;
 final class FieldNames {
 
   private static final char ESCAPE = '%';
-  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   private FieldNames() {}
 
@@ -30,7 +28,7 @@ final class FieldNames {
    * Escapes an attribute name.
    *
    * @param name any string
-   * @return a field name without {@code .}, {@code $}, {@code \0} or lone surrogates
+   * @return a field name without {@code .}, {@code $} or {@code \0}
    */
   static String escape(String name) {
     if (name.isEmpty()) {
@@ -47,18 +45,7 @@ final class FieldNames {
         case '.' -> out.append("%2E");
         case '$' -> out.append("%24");
         case '\0' -> out.append("%00");
-        default -> {
-          if (Character.isHighSurrogate(c) && i + 1 < name.length()
-              && Character.isLowSurrogate(name.charAt(i + 1))) {
-            out.append(c).append(name.charAt(++i));
-          } else if (Character.isSurrogate(c)) {
-            out.append(ESCAPE).append('u')
-                .append(HEX[(c >> 12) & 0xF]).append(HEX[(c >> 8) & 0xF])
-                .append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
-          } else {
-            out.append(c);
-          }
-        }
+        default -> out.append(c);
       }
     }
     return out.toString();
@@ -88,16 +75,6 @@ final class FieldNames {
         out.append(c);
         continue;
       }
-      if (i + 2 < field.length() && field.charAt(i + 1) == 'u') {
-        int code = hex(field, i + 2, 4);
-        if (code < 0 || !Character.isSurrogate((char) code)) {
-          throw malformed(field, i);
-        }
-        char surrogate = (char) code;
-        out.append(surrogate);
-        i += 5;
-        continue;
-      }
       int code = hex(field, i + 1, 2);
       switch (code) {
         case 0x25 -> out.append('%');
@@ -109,7 +86,7 @@ final class FieldNames {
       i += 2;
     }
     String name = out.toString();
-    // Rejects what escape never writes, such as an escaped surrogate that pairs with a neighbour.
+    // Rejects what escape never writes, such as a needlessly escaped character.
     if (!escape(name).equals(field)) {
       throw malformed(field, -1);
     }
@@ -119,7 +96,7 @@ final class FieldNames {
   private static boolean isPlain(String name) {
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
-      if (c == '%' || c == '.' || c == '$' || c == '\0' || Character.isSurrogate(c)) {
+      if (c == '%' || c == '.' || c == '$' || c == '\0') {
         return false;
       }
     }

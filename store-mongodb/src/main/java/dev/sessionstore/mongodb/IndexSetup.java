@@ -17,6 +17,12 @@ import reactor.core.publisher.Mono;
 /**
  * Creates the store's indexes if they are missing and checks existing ones.
  *
+ * <p>The sessions collection gets a sparse principal index (for {@code findByPrincipal}), a TTL
+ * index on each expiry term ({@code ie} and {@code dl}, {@code ttlGrace} after expiry) and a sparse
+ * tombstone index (for cleanup); none is unique, so the collection can be sharded on {@code _id}.
+ * The claims collection needs only its {@code _id} index. With {@code forbidUniqueIndexes}, a unique
+ * secondary index found on either collection fails the open, naming it.
+ *
  * <p>An index with the same keys and options (under any name) is accepted as it is; one with the same
  * keys or the same name but other options makes setup fail with an {@link IllegalStateException}
  * naming it, since a silently different index (say, a non-unique claim index) would break the store's
@@ -24,9 +30,12 @@ import reactor.core.publisher.Mono;
  */
 final class IndexSetup {
 
-  static final String CLAIM_INDEX = "sessionstore_exclusive_claim";
+  /** At most how many commands setting up the indexes sends. */
+  static final int COMMANDS = 7;
+
   static final String PRINCIPAL_INDEX = "sessionstore_principal";
-  static final String EXPIRY_INDEX = "sessionstore_expiry_ttl";
+  static final String IDLE_EXPIRY_INDEX = "sessionstore_idle_expiry_ttl";
+  static final String DEADLINE_INDEX = "sessionstore_deadline_ttl";
   static final String TOMBSTONE_INDEX = "sessionstore_tombstone";
 
   /** One index the store needs. */
@@ -57,10 +66,40 @@ final class IndexSetup {
    */
   static List<Wanted> wanted(long ttlGraceSeconds) {
     return List.of(
-        new Wanted(CLAIM_INDEX, keys(SessionDocuments.CLAIM), true, true, null),
         new Wanted(PRINCIPAL_INDEX, keys(SessionDocuments.PRINCIPAL), false, true, null),
-        new Wanted(EXPIRY_INDEX, keys(SessionDocuments.EXPIRES), false, false, ttlGraceSeconds),
+        new Wanted(IDLE_EXPIRY_INDEX, keys(SessionDocuments.IDLE_EXPIRY), false, false,
+            ttlGraceSeconds),
+        new Wanted(DEADLINE_INDEX, keys(SessionDocuments.DEADLINE), false, false, ttlGraceSeconds),
         new Wanted(TOMBSTONE_INDEX, keys(SessionDocuments.TOMBSTONE), false, true, null));
+  }
+
+  /**
+   * Sets up the indexes of both collections as the settings say.
+   *
+   * @param sessions the sessions collection
+   * @param claims the claims collection
+   * @param settings the store's settings
+   * @return completes when the indexes are in place and checked
+   */
+  static Mono<Void> ensure(MongoCollection<BsonDocument> sessions,
+      MongoCollection<BsonDocument> claims, MongoSettings settings) {
+    Mono<Void> create = settings.createIndexes()
+        ? ensure(sessions, wanted(settings.ttlGraceSeconds())) : Mono.empty();
+    Mono<Void> check = settings.forbidUniqueIndexes()
+        ? noUniqueIndex(sessions).then(noUniqueIndex(claims)) : Mono.empty();
+    return create.then(check);
+  }
+
+  /** Fails naming the first unique index other than {@code _id}'s. */
+  static Mono<Void> noUniqueIndex(MongoCollection<BsonDocument> collection) {
+    return Flux.from(collection.listIndexes(BsonDocument.class))
+        .filter(index -> flag(index, "unique") && !"_id_".equals(name(index)))
+        .next()
+        .flatMap(index -> Mono.<Void>error(new IllegalStateException("index '" + name(index)
+            + "' on collection '" + collection.getNamespace().getCollectionName() + "' is unique: "
+            + SessionDocuments.brief(index) + ". With forbidUniqueIndexes the store runs in the"
+            + " layout of a collection sharded on _id, which cannot have unique secondary"
+            + " indexes; drop it.")));
   }
 
   /**

@@ -7,12 +7,10 @@ import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import dev.sessionstore.SessionStore;
 import dev.sessionstore.StoreOptions;
-import dev.sessionstore.StoreOptions.Option;
 import dev.sessionstore.spi.SessionStoreProvider;
-import dev.sessionstore.spi.StoreUri;
+import dev.sessionstore.spi.StoreSettings;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -21,13 +19,16 @@ import java.util.concurrent.TimeUnit;
  * such as {@code mongodb://user:secret@db1,db2/app?replicaSet=rs0&collection=sessions&maxIdle=20m}.
  *
  * <p>The database is the URI's path and is required. The store's own parameters ({@code
- * collection}, {@code maxIdle}, {@code touchThreshold}, {@code tombstoneGrace}, {@code
- * maxSessionBytes}, {@code timeout}, {@code cleanupInterval}, {@code createIndexes}, {@code
- * ttlGrace}, {@code sweepInterval}, {@code eventBuffer}, {@code updateAttempts}) are removed before
- * the rest of the URI goes to the MongoDB driver, which reads its own ({@code replicaSet}, {@code
- * authSource}, {@code tls}, …). Unless the URI sets them, the driver's server selection, connect and
- * read timeouts follow the store's {@code timeout}. The store owns the client it creates and closes
- * it on {@link SessionStore#close()}.
+ * collection}, {@code claimsCollection}, {@code maxIdle}, {@code touchThreshold}, {@code
+ * tombstoneGrace}, {@code maxSessionBytes}, {@code timeout}, {@code cleanupInterval}, {@code
+ * createIndexes}, {@code forbidUniqueIndexes}, {@code ttlGrace}, {@code sweepInterval}, {@code
+ * eventBuffer}, {@code updateAttempts}) are removed before the rest of the URI goes to the MongoDB
+ * driver. The driver's own connection-string options ({@code replicaSet}, {@code authSource},
+ * {@code tls}, …, exactly the list the driver documents, any case) pass through; any other
+ * parameter fails the open naming it (R9.1), so a typo such as {@code maxIdel} is not silently
+ * ignored. Unless the URI sets them, the driver's server selection, connect and read timeouts follow
+ * the store's {@code timeout}. The store owns the client it creates and closes it on {@link
+ * SessionStore#close()}.
  *
  * <p>Stateless and thread-safe.
  */
@@ -59,43 +60,34 @@ public final class MongoSessionStoreProvider implements SessionStoreProvider {
    */
   @Override
   public SessionStore open(StoreOptions options) {
-    if (!schemes().contains(options.scheme())) {
-      throw new IllegalArgumentException("the MongoDB session store takes mongodb:// and "
-          + "mongodb+srv:// URIs, not " + options.scheme() + ":");
-    }
-    List<String> own = new ArrayList<>();
-    for (Option<?> option : MongoSessionStore.OPTIONS) {
-      own.add(option.name());
-    }
+    StoreSettings common = MongoSettings.READER.read(options);
+    String connectionUri = common.clientUri();
     ConnectionString connection;
     try {
-      connection = new ConnectionString(StoreUri.of(options).without(own));
+      connection = new ConnectionString(connectionUri);
     } catch (IllegalArgumentException e) {
-      // The driver's message may quote the URI, password included: do not pass it on.
-      throw new IllegalArgumentException("store URI " + options
-          + " is not a valid MongoDB connection string", null);
+      throw new IllegalArgumentException("store URI " + common.uri() + " is not a valid MongoDB"
+          + " connection string: " + DriverOptions.withoutSecrets(e.getMessage(), connectionUri),
+          null);
     }
     String database = connection.getDatabase();
     if (database == null || database.isEmpty()) {
-      throw new IllegalArgumentException("store URI " + options + " names no database; write it"
+      throw new IllegalArgumentException("store URI " + common.uri() + " names no database; write it"
           + " as the URI's path, as in mongodb://host/app?collection=sessions");
     }
     StoreOptions storeOptions = options;
     String pathCollection = connection.getCollection();
     if (pathCollection != null) {
-      String parameter = StoreUri.of(options).parameter(MongoSessionStore.COLLECTION.name());
+      String parameter = common.uri().parameter(MongoSessionStore.COLLECTION.name());
       if (parameter != null && !parameter.equals(pathCollection)) {
-        throw new IllegalArgumentException("store URI " + options + " names two collections: '"
+        throw new IllegalArgumentException("store URI " + common.uri() + " names two collections: '"
             + pathCollection + "' in its path and '" + parameter + "' as a parameter");
       }
-      storeOptions = options.require(MongoSessionStore.COLLECTION).equals(
-          MongoSessionStore.COLLECTION.defaultValue()) && parameter == null
+      storeOptions = parameter == null && Objects.equals(options.get(MongoSessionStore.COLLECTION),
+          MongoSessionStore.COLLECTION.defaultValue())
           ? options.with(MongoSessionStore.COLLECTION, pathCollection) : options;
     }
-    Duration timeout = options.require(StoreOptions.TIMEOUT);
-    if (timeout.isZero() || timeout.isNegative()) {
-      throw new IllegalArgumentException("option timeout must be positive, was " + timeout);
-    }
+    Duration timeout = common.timeout();
     int millis = (int) Math.min(timeout.toMillis(), Integer.MAX_VALUE);
     MongoClientSettings settings = MongoClientSettings.builder()
         .applyConnectionString(connection)
@@ -116,9 +108,9 @@ public final class MongoSessionStoreProvider implements SessionStoreProvider {
     MongoClient client = MongoClients.create(settings,
         MongoDriverInformation.builder().driverName("sessionstore").build());
     try {
-      return MongoSessionStore.builder(client.getDatabase(database))
+      return MongoSessionStore.builder(client, database)
           .options(storeOptions)
-          .ownedClient(client)
+          .ownsClient()
           .build();
     } catch (RuntimeException e) {
       client.close();

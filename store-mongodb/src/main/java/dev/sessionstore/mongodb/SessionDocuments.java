@@ -38,25 +38,27 @@ import org.jspecify.annotations.Nullable;
  * v    version (int64); a tombstone keeps counting, so no write at an old version can land on it
  * d    data: a document whose field names are escaped with {@link FieldNames} at every depth
  * p    principal (string; absent if none)
- * x    exclusive flag (true; absent if not exclusive)
- * xc   the exclusive claim: the principal again, present only while this session holds the claim;
- *      a unique sparse index on it allows one holder per principal
+ * x    exclusive flag (true; absent if not exclusive); the claim itself lives in the claims
+ *      collection ({@link ExclusiveClaims})
  * c    createdAt (date)
  * a    lastAccessedAt (date)
  * mi   maxIdle in milliseconds (int64; absent if none)
- * dl   deadline (date; absent if none)
- * e    expiresAt = min(a + mi, dl) (date; absent if the session never expires); TTL index and read
- *      filters use it
+ * ie   idle expiry = a + mi (date; absent if no idle limit); TTL index. Kept apart from the deadline
+ *      so that a refresh can compute it from {@code mi} alone, without a server-side pipeline
+ * dl   deadline (date; absent if none); TTL index
  * s    swept: when a store instance claimed the expired session to emit its EXPIRED event (date)
- * t    tombstone: when the session was destroyed (date); a tombstone holds only _id, v and t
+ * t    tombstone: when the session was destroyed (date); a tombstone holds only _id, v, t (and r)
+ * r    the id a regenerated session moved to (tombstones only), so a claim follows its session
  * </pre>
  *
- * <p>Data values map to BSON as: null, boolean, int64, double, string and date (for {@link Instant}),
- * arrays for lists, documents for maps. Two values BSON cannot carry exactly use binary subtypes that
- * nothing else produces: strings with a lone UTF-16 surrogate (subtype 0x80, UTF-16BE) and instants
- * outside the range of a BSON date (subtype 0x81, seconds and nanoseconds). Metadata instants and
- * durations outside the int64 millisecond range are stored as ISO-8601 strings. Stateless and
- * thread-safe.
+ * <p>{@code expiresAt = min(ie, dl)} (R4.1); every read and write filter checks both terms against
+ * the store clock (R4.2). Data values map to BSON as: null, boolean, int64, double, string and date
+ * (for {@link Instant}), arrays for lists, documents for maps (R6.1, R6.2); strings are well-formed
+ * UTF-16 (the API refuses unpaired surrogates), so BSON's UTF-8 carries them exactly. Instants
+ * outside the range of a BSON date use binary subtype 0x81 (seconds and nanoseconds), which nothing
+ * else produces. Metadata instants and durations outside the int64 millisecond range are stored as
+ * ISO-8601 strings. A document that does not follow the schema fails to decode with a
+ * {@link SessionStoreException} naming the redacted id (R8.4). Stateless and thread-safe.
  */
 final class SessionDocuments {
 
@@ -65,19 +67,23 @@ final class SessionDocuments {
   static final String DATA = "d";
   static final String PRINCIPAL = "p";
   static final String EXCLUSIVE = "x";
-  static final String CLAIM = "xc";
   static final String CREATED = "c";
   static final String ACCESSED = "a";
   static final String MAX_IDLE = "mi";
   static final String DEADLINE = "dl";
-  static final String EXPIRES = "e";
+  static final String IDLE_EXPIRY = "ie";
   static final String SWEPT = "s";
   static final String TOMBSTONE = "t";
+  static final String SUCCESSOR = "r";
 
-  /** MongoDB's limit on a document's size. */
-  static final long MONGODB_MAX_BYTES = 16L * 1024 * 1024;
+  /** The optional fields of a session document, which a write sets or unsets. */
+  static final java.util.List<String> OPTIONAL =
+      java.util.List.of(PRINCIPAL, EXCLUSIVE, MAX_IDLE, DEADLINE, IDLE_EXPIRY);
 
-  private static final byte LONE_SURROGATE_STRING = (byte) 0x80;
+  /** Every field of a live session document but {@code _id}, for projections. */
+  static final java.util.List<String> SESSION_FIELDS = java.util.List.of(VERSION, DATA, PRINCIPAL,
+      EXCLUSIVE, CREATED, ACCESSED, MAX_IDLE, DEADLINE, IDLE_EXPIRY, SWEPT, TOMBSTONE, SUCCESSOR);
+
   private static final byte WIDE_INSTANT = (byte) 0x81;
   private static final BsonDocumentCodec CODEC = new BsonDocumentCodec();
 
@@ -87,12 +93,11 @@ final class SessionDocuments {
    * Encodes a session and checks its size.
    *
    * @param session the session, with the version to store
-   * @param holdClaim whether to write the exclusive claim field (when the session is exclusive)
    * @param maxBytes the size limit
    * @return the encoded document
    * @throws SessionTooLargeException if the encoded document exceeds the limit
    */
-  static RawBsonDocument encode(Session session, boolean holdClaim, long maxBytes) {
+  static RawBsonDocument encode(Session session, long maxBytes) {
     BsonDocument doc = new BsonDocument(ID, new BsonString(session.id()))
         .append(VERSION, new BsonInt64(session.version()))
         .append(DATA, data(session.data()));
@@ -101,9 +106,6 @@ final class SessionDocuments {
       doc.append(PRINCIPAL, new BsonString(principal));
       if (session.exclusive()) {
         doc.append(EXCLUSIVE, BsonBoolean.TRUE);
-        if (holdClaim) {
-          doc.append(CLAIM, new BsonString(principal));
-        }
       }
     }
     doc.append(CREATED, instant(session.createdAt()))
@@ -113,12 +115,11 @@ final class SessionDocuments {
       doc.append(MAX_IDLE, duration(maxIdle));
     }
     Instant deadline = session.deadline();
+    if (maxIdle != null) {
+      doc.append(IDLE_EXPIRY, idleExpiry(session.lastAccessedAt(), maxIdle));
+    }
     if (deadline != null) {
       doc.append(DEADLINE, instant(deadline));
-    }
-    BsonValue expires = expiry(session);
-    if (expires != null) {
-      doc.append(EXPIRES, expires);
     }
     RawBsonDocument raw = new RawBsonDocument(doc, CODEC);
     long size = raw.getByteBuffer().remaining();
@@ -143,15 +144,17 @@ final class SessionDocuments {
   }
 
   /**
-   * The expiry date written to {@code e}: {@link Session#expiresAt()}, clamped to the range of a BSON
-   * date.
-   *
-   * @param session the session
-   * @return the date, or {@code null} if the session never expires
+   * The idle expiry date written to {@code ie}: {@code accessed + maxIdle}, clamped to the range of
+   * a BSON date.
    */
-  static @Nullable BsonDateTime expiry(Session session) {
-    Instant expiresAt = session.expiresAt();
-    return expiresAt == null ? null : date(expiresAt);
+  static BsonDateTime idleExpiry(Instant accessed, Duration maxIdle) {
+    Instant at;
+    try {
+      at = accessed.plus(maxIdle);
+    } catch (ArithmeticException | DateTimeException e) {
+      at = Instant.MAX;
+    }
+    return date(at);
   }
 
   /** A BSON date for an instant, clamped to the int64 millisecond range. */
@@ -176,7 +179,10 @@ final class SessionDocuments {
       long version = number(doc.get(VERSION));
       BsonValue tombstone = doc.get(TOMBSTONE);
       if (tombstone != null) {
-        return new StoredSession(id, version, null, instant(tombstone), false);
+        BsonValue successor = doc.get(SUCCESSOR);
+        return new StoredSession(id, version, null, instant(tombstone), false,
+            successor != null && successor.isString() ? successor.asString().getValue() : null,
+            null);
       }
       Session.Builder b = Session.builder(id)
           .version(version)
@@ -196,7 +202,10 @@ final class SessionDocuments {
       if (deadline != null && !deadline.isNull()) {
         b.deadline(instant(deadline));
       }
-      return new StoredSession(id, version, b.build(), null, doc.containsKey(SWEPT));
+      BsonValue idleExpiry = doc.get(IDLE_EXPIRY);
+      return new StoredSession(id, version, b.build(), null, doc.containsKey(SWEPT), null,
+          idleExpiry != null && idleExpiry.isDateTime()
+              ? Instant.ofEpochMilli(idleExpiry.asDateTime().getValue()) : null);
     } catch (RuntimeException e) {
       throw new SessionStoreException("stored document of session " + Session.redact(id)
           + " does not follow the session schema: " + e.getMessage(), e);
@@ -218,9 +227,7 @@ final class SessionDocuments {
       return BsonNull.VALUE;
     }
     if (value instanceof String s) {
-      return hasLoneSurrogate(s)
-          ? new BsonBinary(LONE_SURROGATE_STRING, utf16(s))
-          : new BsonString(s);
+      return new BsonString(s);
     }
     if (value instanceof Long l) {
       return new BsonInt64(l);
@@ -300,9 +307,6 @@ final class SessionDocuments {
         return map(value.asDocument());
       case BINARY: {
         BsonBinary binary = value.asBinary();
-        if (binary.getType() == LONE_SURROGATE_STRING) {
-          return utf16(binary.getData());
-        }
         if (binary.getType() == WIDE_INSTANT && binary.getData().length == 12) {
           ByteBuffer bytes = ByteBuffer.wrap(binary.getData());
           return Instant.ofEpochSecond(bytes.getLong(), bytes.getInt());
@@ -313,40 +317,6 @@ final class SessionDocuments {
         throw new IllegalArgumentException("unexpected BSON type " + value.getBsonType()
             + " in the data");
     }
-  }
-
-  /** UTF-16BE code units, written one by one: the JDK's encoder would replace lone surrogates. */
-  private static byte[] utf16(String s) {
-    ByteBuffer bytes = ByteBuffer.allocate(s.length() * 2);
-    for (int i = 0; i < s.length(); i++) {
-      bytes.putChar(s.charAt(i));
-    }
-    return bytes.array();
-  }
-
-  private static String utf16(byte[] bytes) {
-    if (bytes.length % 2 != 0) {
-      throw new IllegalArgumentException("odd length of a UTF-16 string");
-    }
-    ByteBuffer buffer = ByteBuffer.wrap(bytes);
-    char[] chars = new char[bytes.length / 2];
-    for (int i = 0; i < chars.length; i++) {
-      chars[i] = buffer.getChar();
-    }
-    return new String(chars);
-  }
-
-  private static boolean hasLoneSurrogate(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length()
-          && Character.isLowSurrogate(s.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   // ---- metadata ----

@@ -4,10 +4,7 @@ import dev.sessionstore.SessionStore;
 import dev.sessionstore.SessionStores;
 import dev.sessionstore.StoreOptions;
 import dev.sessionstore.tck.SessionStoreTck;
-import dev.sessionstore.tck.StoreFixture;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Test;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.mongodb.MongoDBContainer;
@@ -33,16 +30,4 @@ class ContainerMongoTckTest implements SessionStoreTck {
         + COLLECTIONS.incrementAndGet();
     return SessionStores.open(kitOptions.withUri(uri));
   }
-
-  @Override
-  @Test
-  @Disabled("pending store fix (mongo): the MongoDB store runs its own cleanup on Reactor's parallel scheduler "
-      + "instead of StoreOptions.SCHEDULER, see /work/coord/from-kit.md")
-  public void r3_4_ownSchedule(StoreFixture kit) {}
-
-  @Override
-  @Test
-  @Disabled("pending store fix (mongo): negative maxIdle, touchThreshold and tombstoneGrace set in code are "
-      + "accepted, see /work/coord/from-kit.md")
-  public void r9_1_badTypedOptionsRefused(StoreFixture kit) {}
 }

@@ -5,11 +5,8 @@ import dev.sessionstore.SessionStores;
 import dev.sessionstore.StoreOptions;
 import dev.sessionstore.tck.BackendControl;
 import dev.sessionstore.tck.SessionStoreTck;
-import dev.sessionstore.tck.StoreFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Test;
 
 /**
  * The whole compatibility kit against the embedded {@code mongo-java-server} (in-memory backend),
@@ -43,18 +40,12 @@ class EmbeddedMongoTckTest implements SessionStoreTck {
           throw new UncheckedIOException(e);
         }
       }
+
+      @Override
+      public boolean corrupt(SessionStore store, String sessionId) {
+        MongoTesting.corrupt((MongoSessionStore) store, sessionId);
+        return true;
+      }
     };
   }
-
-  @Override
-  @Test
-  @Disabled("pending store fix (mongo): the MongoDB store runs its own cleanup on Reactor's parallel scheduler "
-      + "instead of StoreOptions.SCHEDULER, see /work/coord/from-kit.md")
-  public void r3_4_ownSchedule(StoreFixture kit) {}
-
-  @Override
-  @Test
-  @Disabled("pending store fix (mongo): negative maxIdle, touchThreshold and tombstoneGrace set in code are "
-      + "accepted, see /work/coord/from-kit.md")
-  public void r9_1_badTypedOptionsRefused(StoreFixture kit) {}
 }

@@ -7,13 +7,10 @@ import dev.sessionstore.SessionStores;
 import dev.sessionstore.StoreOptions;
 import dev.sessionstore.spi.StoreUri;
 import dev.sessionstore.tck.SessionStoreTck;
-import dev.sessionstore.tck.StoreFixture;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -54,16 +51,4 @@ class ExternalMongoTckTest implements SessionStoreTck {
           .blockLast();
     }
   }
-
-  @Override
-  @Test
-  @Disabled("pending store fix (mongo): the MongoDB store runs its own cleanup on Reactor's parallel scheduler "
-      + "instead of StoreOptions.SCHEDULER, see /work/coord/from-kit.md")
-  public void r3_4_ownSchedule(StoreFixture kit) {}
-
-  @Override
-  @Test
-  @Disabled("pending store fix (mongo): negative maxIdle, touchThreshold and tombstoneGrace set in code are "
-      + "accepted, see /work/coord/from-kit.md")
-  public void r9_1_badTypedOptionsRefused(StoreFixture kit) {}
 }

@@ -14,12 +14,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FieldNamesTest {
 
   private static final char[] TRICKY = {'%', '.', '$', '\0', 'u', 'U', '2', '5', 'E', 'e', '4', '0',
-      'D', '8', 'F', 'a', '\uD800', '\uDBFF', '\uDC00', '\uDFFF', 'é', '中', '\\', '_'};
+      'D', '8', 'F', 'a', 'é', '中', '\\', '_', '\uFF0E', '\uFF04', '\u2024'};
 
   @ParameterizedTest
   @ValueSource(strings = {"", "%", "%%", ".", "$", "\0", "a.b", "$set", "a$b.c", "%2E", "%25",
-      "%24", "%00", "%u", "%uD800", "x-dot-", "\uD83D\uDE00", "\uD800", "\uDC00", "\uDC00\uD800",
-      "\uD800%uDC00", "a\0b", "..", "$.", "%%2E", "über.straße", "   ", "%", "%2", "%ZZ"})
+      "%24", "%00", "%u", "%uD800", "x-dot-", "\uD83D\uDE00", "\uFF0E", "\uFF04", "\u2024",
+      "a\0b", "..", "$.", "%%2E", "über.straße", "   ", "%", "%2", "%ZZ"})
   void roundTripsExamples(String name) {
     String escaped = FieldNames.escape(name);
     assertMongoSafe(name, escaped);
@@ -94,7 +94,9 @@ class FieldNamesTest {
       } else if (kind < 9) {
         out.append((char) ('a' + random.nextInt(26)));
       } else {
-        out.append((char) random.nextInt(0x10000));
+        // Well-formed UTF-16 only: the API refuses unpaired surrogates (R6.1).
+        char c = (char) random.nextInt(0x10000);
+        out.append(Character.isSurrogate(c) ? 'x' : c);
       }
     }
     return out.toString();

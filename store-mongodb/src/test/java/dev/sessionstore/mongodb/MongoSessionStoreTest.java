@@ -55,6 +55,11 @@ class MongoSessionStoreTest {
         new org.bson.BsonString(id))).first()));
   }
 
+  private BsonDocument claim(String principal) {
+    return await(Mono.from(collection(name + "_claims").find(new BsonDocument("_id",
+        new org.bson.BsonString(principal))).first()));
+  }
+
   private static SessionDraft draft() {
     return SessionDraft.empty().withMaxIdle(Duration.ofMinutes(10));
   }
@@ -67,35 +72,35 @@ class MongoSessionStoreTest {
         .withPrincipal("alice", true).withMaxIdle(Duration.ofMinutes(10))));
 
     BsonDocument doc = stored(s.id());
-    assertThat(doc.keySet()).containsExactly("_id", "v", "d", "p", "x", "xc", "c", "a", "mi", "e");
+    assertThat(doc.keySet()).containsExactlyInAnyOrder("_id", "v", "d", "p", "x", "c", "a", "mi",
+        "ie");
     assertThat(doc.getDocument("d").toJson()).isEqualTo("{\"a%2Eb\": {\"%24x\": [{\"%25\": 1}]}}");
     assertThat(doc.getInt64("mi").getValue()).isEqualTo(600_000L);
-    assertThat(doc.getDateTime("e").getValue())
+    assertThat(doc.getDateTime("ie").getValue())
         .isEqualTo(MongoTesting.START.plus(Duration.ofMinutes(10)).toEpochMilli());
     assertThat(await(store.get(s.id())).data()).isEqualTo(s.data());
 
     assertThat(await(store.destroy(s.id()))).isTrue();
     BsonDocument tombstone = stored(s.id());
-    assertThat(tombstone.keySet()).containsExactly("_id", "v", "t");
+    assertThat(tombstone.keySet()).containsExactlyInAnyOrder("_id", "v", "t");
     assertThat(tombstone.getInt64("v").getValue()).isEqualTo(2L);
   }
 
   @Test
-  void createsItsIndexesAndAcceptsThemOnTheNextOpen() {
+  void createsItsIndexesNoneUniqueAndAcceptsThemOnTheNextOpen() {
     List<BsonDocument> indexes = await(Flux.from(collection(name).listIndexes(BsonDocument.class))
         .collectList());
     assertThat(indexes).extracting(i -> i.getString("name").getValue())
-        .contains(IndexSetup.CLAIM_INDEX, IndexSetup.PRINCIPAL_INDEX, IndexSetup.EXPIRY_INDEX,
-            IndexSetup.TOMBSTONE_INDEX);
-    BsonDocument claim = indexes.stream()
-        .filter(i -> i.getString("name").getValue().equals(IndexSetup.CLAIM_INDEX)).findFirst()
-        .orElseThrow();
-    assertThat(claim.getBoolean("unique").getValue()).isTrue();
-    assertThat(claim.getBoolean("sparse").getValue()).isTrue();
-    BsonDocument ttl = indexes.stream()
-        .filter(i -> i.getString("name").getValue().equals(IndexSetup.EXPIRY_INDEX)).findFirst()
-        .orElseThrow();
-    assertThat(ttl.get("expireAfterSeconds").asNumber().longValue()).isEqualTo(3600L);
+        .containsExactlyInAnyOrder("_id_", IndexSetup.PRINCIPAL_INDEX,
+            IndexSetup.IDLE_EXPIRY_INDEX, IndexSetup.DEADLINE_INDEX, IndexSetup.TOMBSTONE_INDEX);
+    assertThat(indexes).as("no unique secondary index: shardable on _id")
+        .noneMatch(i -> i.getBoolean("unique", org.bson.BsonBoolean.FALSE).getValue());
+    for (String ttlIndex : List.of(IndexSetup.IDLE_EXPIRY_INDEX, IndexSetup.DEADLINE_INDEX)) {
+      BsonDocument ttl = indexes.stream()
+          .filter(i -> i.getString("name").getValue().equals(ttlIndex)).findFirst()
+          .orElseThrow();
+      assertThat(ttl.get("expireAfterSeconds").asNumber().longValue()).isEqualTo(3600L);
+    }
 
     try (SessionStore again = SessionStores.open(options(name, clock, ""))) {
       assertThat(await(again.count())).isZero();
@@ -105,21 +110,36 @@ class MongoSessionStoreTest {
 
   @Test
   void anExistingIndexWithOtherOptionsFailsOpenNamingIt() {
-    String other = EmbeddedMongo.get().freshCollection();
-    await(Mono.from(collection(other).createIndex(new BsonDocument("xc", new BsonInt32(1)),
-        new IndexOptions().name("my_claims"))));
-    assertThatThrownBy(() -> SessionStores.open(options(other, clock, "")))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("'my_claims'")
-        .hasMessageContaining("unique");
-
     String ttl = EmbeddedMongo.get().freshCollection();
-    await(Mono.from(collection(ttl).createIndex(new BsonDocument("e", new BsonInt32(1)),
-        new IndexOptions().name(IndexSetup.EXPIRY_INDEX).expireAfter(60L, TimeUnit.SECONDS))));
+    await(Mono.from(collection(ttl).createIndex(new BsonDocument("ie", new BsonInt32(1)),
+        new IndexOptions().name(IndexSetup.IDLE_EXPIRY_INDEX).expireAfter(60L, TimeUnit.SECONDS))));
     assertThatThrownBy(() -> SessionStores.open(options(ttl, clock, "ttlGrace=2h")))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining(IndexSetup.EXPIRY_INDEX)
+        .hasMessageContaining(IndexSetup.IDLE_EXPIRY_INDEX)
         .hasMessageContaining("expireAfterSeconds=7200");
+  }
+
+  @Test
+  void forbidUniqueIndexesRefusesAUniqueSecondaryIndexOnEitherCollection() {
+    String sessions = EmbeddedMongo.get().freshCollection();
+    await(Mono.from(collection(sessions).createIndex(new BsonDocument("xc", new BsonInt32(1)),
+        new IndexOptions().name("old_claims").unique(true).sparse(true))));
+    try (SessionStore lax = SessionStores.open(options(sessions, clock, ""))) {
+      assertThat(await(lax.count())).as("allowed unless forbidden").isZero();
+    }
+    assertThatThrownBy(() -> SessionStores.open(options(sessions, clock,
+        "forbidUniqueIndexes=true")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("'old_claims'")
+        .hasMessageContaining("sharded");
+
+    String other = EmbeddedMongo.get().freshCollection();
+    await(Mono.from(collection(other + "_claims").createIndex(new BsonDocument("s",
+        new BsonInt32(1)), new IndexOptions().name("holder_unique").unique(true))));
+    assertThatThrownBy(() -> SessionStores.open(options(other, clock,
+        "forbidUniqueIndexes=true")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("'holder_unique'");
   }
 
   @Test
@@ -139,8 +159,9 @@ class MongoSessionStoreTest {
       clock.advance(Duration.ofMinutes(10));
       Session next = await(store.create(draft().withPrincipal("alice", true)));
 
-      assertThat(stored(old.id()).containsKey("xc")).as("claim field of the expired holder").isFalse();
-      assertThat(stored(next.id()).getString("xc").getValue()).isEqualTo("alice");
+      assertThat(claim("alice").getString("s").getValue()).isEqualTo(next.id());
+      assertThat(stored(old.id()).getDateTime("ie").getValue())
+          .as("the expired holder is fenced off").isZero();
       assertThatThrownBy(() -> await(store.create(draft().withPrincipal("alice", false))))
           .isInstanceOf(PrincipalConflictException.class);
 
@@ -226,8 +247,9 @@ class MongoSessionStoreTest {
     assertThat(moved.version()).isEqualTo(2L);
     assertThat(moved.createdAt()).isEqualTo(s.createdAt());
     assertThat(moved.deadline()).isEqualTo(s.deadline());
-    assertThat(stored(moved.id()).getString("xc").getValue()).isEqualTo("alice");
-    assertThat(stored(s.id()).keySet()).containsExactly("_id", "v", "t");
+    assertThat(claim("alice").getString("s").getValue()).isEqualTo(moved.id());
+    assertThat(stored(s.id()).keySet()).containsExactlyInAnyOrder("_id", "v", "t", "r");
+    assertThat(stored(s.id()).getString("r").getValue()).isEqualTo(moved.id());
     assertThat(await(store.get(moved.id()))).isEqualTo(moved);
   }
 

@@ -47,6 +47,17 @@ final class MongoTesting {
         .with(StoreOptions.CLEANUP_INTERVAL, Duration.ofDays(1));
   }
 
+  /**
+   * Makes a session's document undecodable, as a hand edit or another version of the store might:
+   * its data becomes a string instead of a document.
+   */
+  static void corrupt(MongoSessionStore store, String id) {
+    await(Mono.from(direct().getDatabase("sessionstore")
+        .getCollection(store.collectionName(), BsonDocument.class)
+        .updateOne(new BsonDocument("_id", new org.bson.BsonString(id)),
+            new BsonDocument("$set", new BsonDocument("d", new org.bson.BsonString("garbage"))))));
+  }
+
   static <T> T await(Mono<T> mono) {
     return mono.block(Duration.ofSeconds(20));
   }

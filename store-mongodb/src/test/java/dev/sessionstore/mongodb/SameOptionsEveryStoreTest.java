@@ -12,7 +12,6 @@ import dev.sessionstore.StoreOptions;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -175,8 +174,6 @@ class SameOptionsEveryStoreTest {
   }
 
   @Nested
-  @Disabled("until the MongoDB store reads its options with dev.sessionstore.spi.StoreSettings "
-      + "(the mongo helper's half of issue #11); today unknown parameters go to the driver")
   class MongoDb extends Contract {
     @Override
     String baseUri() {

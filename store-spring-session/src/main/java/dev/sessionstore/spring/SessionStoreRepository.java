@@ -107,6 +107,19 @@ public class SessionStoreRepository implements FindByIndexNameSessionRepository<
     return core.store();
   }
 
+  /**
+   * Binds a session to a principal exclusively, at once and atomically; a session not yet saved is
+   * stored with just the claim (its first save then writes the rest). Used by {@link
+   * ExclusiveLoginAuthenticationStrategy}.
+   *
+   * @param sessionId the session's current id
+   * @param principal the principal to claim
+   * @throws ExclusiveLoginException if another live session holds the principal exclusively
+   */
+  public void claimExclusive(String sessionId, String principal) {
+    core.claimExclusive(sessionId, principal).block();
+  }
+
   @Override
   public StoreSession createSession() {
     return core.createSession();

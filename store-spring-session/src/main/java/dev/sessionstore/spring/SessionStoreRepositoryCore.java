@@ -129,6 +129,20 @@ final class SessionStoreRepositoryCore {
     return moved.id();
   }
 
+  Mono<Void> claimExclusive(String sessionId, String principal) {
+    Objects.requireNonNull(principal, "principal");
+    return store.update(sessionId, current -> current.withPrincipal(principal, true))
+        .switchIfEmpty(Mono.defer(() -> store.save(Session.builder(sessionId)
+            .principal(principal, true)
+            .maxIdle(defaultMaxInactiveInterval)
+            .createdAt(now())
+            .lastAccessedAt(now())
+            .build())))
+        .onErrorMap(PrincipalConflictException.class,
+            e -> new ExclusiveLoginException(e.principal(), e))
+        .then();
+  }
+
   /** Writes the request's changes: one atomic update, then the pending id change if any. */
   Mono<Void> save(StoreSession session) {
     return Mono.defer(() -> {

@@ -18,6 +18,12 @@ final class ConcurrencyWorkload {
 
   static final int WRITERS = 8;
   static final int ROUNDS = 100;
+  /** Threads for the servlet variant, which drives MockMvc from several threads. */
+  static final ExecutorService POOL = Executors.newCachedThreadPool(runnable -> {
+    Thread thread = new Thread(runnable, "workload");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   private ConcurrencyWorkload() {}
 

@@ -1,9 +1,6 @@
 package dev.sessionstore.examples.quiz;
 
 import dev.sessionstore.Session;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -14,17 +11,26 @@ import java.util.Map;
 /**
  * The shapes the quiz keeps in sessions, and the pure functions over them.
  *
- * <p>A <em>login session</em> (the {@code sid} cookie) holds {@code kind=login}, {@code user} and,
- * once a quiz starts, {@code quiz}: {@code {attemptId, status (running|submitted), startedAt,
- * deadline, questions, answers {questionId: choice}, ticks, remainingMs}}. A <em>results session</em>
- * per user, under a fixed id derived from the user name, never expires and holds {@code kind=results},
- * {@code user} and {@code attempts}: the evaluated results, newest last. Stateless and thread-safe.
+ * <p>A <em>login session</em> (the {@code sid} cookie; the user as non-exclusive principal; the
+ * store's idle limit) holds {@code kind=login}, {@code user}, {@code resultsId} and, once a quiz
+ * starts, {@code quizId} and {@code attemptId} of its latest quiz. A <em>quiz session</em> (never a
+ * cookie; the user as <em>exclusive</em> principal; the quiz's deadline) holds {@code kind=quiz},
+ * {@code user}, {@code login} (the login session's id), {@code resultsId} and {@code quiz}: {@code
+ * {attemptId, status (running|submitted), startedAt, deadline, questions, answers {questionId:
+ * choice}, ticks, remainingMs}}. A <em>results session</em> (random id, shared by the user's
+ * concurrent logins, no principal) holds {@code kind=results}, {@code user} and {@code attempts}: the
+ * evaluated results, newest last; it expires after the results retention without use, and is
+ * destroyed when the last login or quiz session that refers to it ends. Stateless and thread-safe.
  */
 final class QuizData {
 
   static final String KIND = "kind";
   static final String LOGIN = "login";
   static final String RESULTS = "results";
+  static final String QUIZ_KIND = "quiz";
+  static final String LOGIN_ID = "login";
+  static final String QUIZ_ID = "quizId";
+  static final String RESULTS_ID = "resultsId";
   static final String USER = "user";
   static final String QUIZ = "quiz";
   static final String ATTEMPTS = "attempts";
@@ -66,6 +72,11 @@ final class QuizData {
 
   static boolean isLogin(Session session) {
     return LOGIN.equals(session.attribute(KIND)) && session.attribute(USER) instanceof String;
+  }
+
+  static boolean isQuiz(Session session) {
+    return QUIZ_KIND.equals(session.attribute(KIND)) && session.attribute(USER) instanceof String
+        && session.attribute(QUIZ) instanceof Map;
   }
 
   static String user(Session session) {
@@ -172,24 +183,29 @@ final class QuizData {
   }
 
   /**
-   * The id of a user's results session: fixed, so the server finds it again after a restart, and
-   * well formed whatever the user name.
+   * Makes the id of a new results session: random, so that nobody can guess it, and fresh for each
+   * generation of a user's logins, so that results dropped with the last login never come back.
    */
-  static String resultsId(String user) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(user.getBytes(StandardCharsets.UTF_8));
-      return "quiz-results." + HexFormat.of().formatHex(digest, 0, 20);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-    }
+  static String newResultsId(java.util.random.RandomGenerator random) {
+    byte[] bytes = new byte[24];
+    random.nextBytes(bytes);
+    return "quiz-results." + HexFormat.of().formatHex(bytes);
+  }
+
+  /** @return the results session id a login or quiz session records into, or null */
+  static String resultsId(Session session) {
+    Object id = session.attribute(RESULTS_ID);
+    return id instanceof String s && Session.isWellFormedId(s) ? s : null;
   }
 
   /**
-   * Appends a result to a results session's attempts, unless that attempt is there already.
+   * Appends a result to a results session's attempts, unless that attempt is there already, and
+   * gives the session the full retention again.
    *
    * @throws DuplicateEvaluation if the attempt was evaluated before
    */
-  static Session appendAttempt(Session results, Map<String, Object> result) {
+  static Session appendAttempt(Session results, Map<String, Object> result,
+      java.time.Duration retention) {
     if (!RESULTS.equals(results.attribute(KIND))) {
       throw new IllegalStateException("session " + Session.redact(results.id())
           + " is not a results session");
@@ -206,7 +222,7 @@ final class QuizData {
         ? attempts.subList(attempts.size() - MAX_ATTEMPTS_KEPT + 1, attempts.size())
         : attempts);
     updated.add(result);
-    return results.withAttribute(ATTEMPTS, updated);
+    return results.withAttribute(ATTEMPTS, updated).withMaxIdle(retention);
   }
 
   /** Signals, from inside an update, that an attempt already has a result; nothing is written. */

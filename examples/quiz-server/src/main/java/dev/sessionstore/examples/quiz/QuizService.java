@@ -5,11 +5,15 @@ import static dev.sessionstore.examples.quiz.QuizData.ATTEMPTS;
 import static dev.sessionstore.examples.quiz.QuizData.ATTEMPT_ID;
 import static dev.sessionstore.examples.quiz.QuizData.KIND;
 import static dev.sessionstore.examples.quiz.QuizData.LOGIN;
+import static dev.sessionstore.examples.quiz.QuizData.LOGIN_ID;
 import static dev.sessionstore.examples.quiz.QuizData.QUESTIONS;
 import static dev.sessionstore.examples.quiz.QuizData.QUIZ;
+import static dev.sessionstore.examples.quiz.QuizData.QUIZ_ID;
+import static dev.sessionstore.examples.quiz.QuizData.QUIZ_KIND;
 import static dev.sessionstore.examples.quiz.QuizData.REMAINING_MS;
 import static dev.sessionstore.examples.quiz.QuizData.RESULT;
 import static dev.sessionstore.examples.quiz.QuizData.RESULTS;
+import static dev.sessionstore.examples.quiz.QuizData.RESULTS_ID;
 import static dev.sessionstore.examples.quiz.QuizData.STATUS;
 import static dev.sessionstore.examples.quiz.QuizData.SUBMITTED;
 import static dev.sessionstore.examples.quiz.QuizData.SUBMITTED_AT;
@@ -19,6 +23,7 @@ import static dev.sessionstore.examples.quiz.QuizData.USER;
 import dev.sessionstore.PrincipalConflictException;
 import dev.sessionstore.Session;
 import dev.sessionstore.SessionData;
+import dev.sessionstore.SessionDestroyedException;
 import dev.sessionstore.SessionDraft;
 import dev.sessionstore.SessionEvent;
 import dev.sessionstore.SessionStore;
@@ -47,37 +52,47 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.util.retry.Retry;
 
 /**
- * The quiz, on top of a {@link SessionStore}: every change of a session goes through {@link
+ * The quiz, on top of a {@link SessionStore}: every change of a quiz goes through {@link
  * SessionStore#update}, so the server's ticks, a candidate's answers from several tabs and a submit
  * never overwrite each other.
  *
+ * <p>A browser holds a <em>login session</em>; starting a quiz creates a separate <em>quiz
+ * session</em> that claims the user exclusively until its deadline (see {@link QuizData}). While the
+ * claim lives, the store refuses to bind the user to any other session, so a second browser can
+ * neither log in nor start a quiz.
+ *
  * <p>Exactly-once evaluation rests on two atomic steps. First, a quiz leaves the {@code running}
  * status only once: either a submit's {@code update} freezes it (and removes the deadline in the same
- * write, so the session can no longer expire while running), or the session reaches its deadline
+ * write, so the session can no longer expire while running), or the quiz session reaches its deadline
  * first, after which every update of it completes empty and the store emits one {@code EXPIRED} event
  * carrying its last state, which this service evaluates. Second, a result is recorded with an {@code
  * update} of the user's results session that refuses an attempt id it already holds; a second
  * evaluation of one attempt, if anything ever produced one, is counted and dropped.
  *
- * <p>Methods named after the HTTP API block the calling thread (an HTTP worker) until the store has
- * answered; ticks, cleanup and evaluations run on the service's own threads. Thread-safe.
+ * <p>The methods behind the HTTP API return {@link Mono}s and never block; ticks, cleanup and
+ * evaluations run on the service's own threads. Thread-safe.
  */
 final class QuizService implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(QuizService.class.getName());
-  private static final Pattern USER_NAME = Pattern.compile("[A-Za-z0-9._@-]{1,40}");
+  static final Pattern USER_NAME = Pattern.compile("[A-Za-z0-9._@-]{1,40}");
   private static final int TICK_LEDGER_SIZE = 10_000;
+  /** How long a submitted quiz stays readable (its result shown) after its last use. */
+  private static final Duration SUBMITTED_KEPT = Duration.ofMinutes(10);
 
   private final SessionStore store;
   private final InstantSource clock;
   private final Duration quizDuration;
   private final int questionCount;
+  private final Duration resultsRetention;
   private final Duration storeTimeout;
   private final SecureRandom random = new SecureRandom();
 
-  /** The running quizzes the ticker updates, by session id. */
+  /** The running quizzes the ticker updates, by quiz session id. */
   private final ConcurrentHashMap<String, ActiveQuiz> active = new ConcurrentHashMap<>();
   /** Successful tick writes per attempt id, so a result can be checked against them. */
   private final Map<String, AtomicLong> tickLedger = Collections.synchronizedMap(
@@ -89,7 +104,8 @@ final class QuizService implements AutoCloseable {
           return size() > TICK_LEDGER_SIZE;
         }
       });
-  private final ConcurrentHashMap<String, Mono<Void>> resultsReady = new ConcurrentHashMap<>();
+  /** The last queued write of each results session; entries leave when their write ends. */
+  private final ConcurrentHashMap<String, Mono<Void>> resultsWrites = new ConcurrentHashMap<>();
 
   private final ScheduledExecutorService timers;
   private final ExecutorService evaluator;
@@ -109,22 +125,21 @@ final class QuizService implements AutoCloseable {
   private final LongAdder evaluatedOnDeadline = new LongAdder();
   private final LongAdder duplicateEvaluations = new LongAdder();
   private final LongAdder evaluationFailures = new LongAdder();
+  private final LongAdder resultsDropped = new LongAdder();
+  private final LongAdder resultsDiscarded = new LongAdder();
   private final LongAdder cleanupRuns = new LongAdder();
 
-  QuizService(SessionStore store, InstantSource clock, Duration quizDuration, int questionCount,
-      Duration tickInterval, Duration cleanupInterval) {
+  QuizService(SessionStore store, InstantSource clock, Options options) {
     if (!store.capabilities().has(StoreCapabilities.Capability.EVENTS)) {
       throw new IllegalArgumentException("the quiz evaluates expired attempts on the store's EXPIRED"
           + " events, but this store does not publish events (capabilities: " + store.capabilities()
           + ")");
     }
-    if (quizDuration.isNegative() || quizDuration.isZero()) {
-      throw new IllegalArgumentException("quiz duration must be positive: " + quizDuration);
-    }
     this.store = store;
     this.clock = clock;
-    this.quizDuration = quizDuration;
-    this.questionCount = questionCount;
+    this.quizDuration = options.quizDuration();
+    this.questionCount = options.questions();
+    this.resultsRetention = options.resultsRetention();
     this.storeTimeout = Duration.ofSeconds(15);
     this.timers = Executors.newScheduledThreadPool(1, daemon("quiz-timer"));
     this.evaluator = Executors.newFixedThreadPool(2, daemon("quiz-evaluator"));
@@ -136,183 +151,200 @@ final class QuizService implements AutoCloseable {
         .subscribe(event -> evaluator.execute(() -> onExpired(event)),
             error -> LOG.log(System.Logger.Level.ERROR, "the store's event stream failed", error));
     recoverRunningQuizzes();
-    long tickMillis = Math.max(10, tickInterval.toMillis());
+    long tickMillis = Math.max(10, options.tickInterval().toMillis());
     timers.scheduleAtFixedRate(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
-    long cleanupMillis = Math.max(100, cleanupInterval.toMillis());
+    long cleanupMillis = Math.max(100, options.cleanupInterval().toMillis());
     timers.scheduleAtFixedRate(this::cleanup, cleanupMillis, cleanupMillis, TimeUnit.MILLISECONDS);
   }
 
   // ---------------------------------------------------------------- the HTTP API's operations
 
-  /** What a login produced: the session to set as cookie and the body to answer with. */
+  /** What a login produced: the new session to set as cookie and the body to answer with. */
   record Login(String sessionId, Map<String, Object> body) {}
 
-  Login login(String user, String currentSessionId) {
+  /**
+   * Logs a user in with a new session, whatever session the browser had: an id known before the
+   * login (planted, or the previous user's) never becomes the logged-in one.
+   */
+  Mono<Login> login(String user, String currentSessionId) {
     if (user == null || !USER_NAME.matcher(user).matches()) {
-      throw new ApiException(400, "user must be 1 to 40 characters from A-Z a-z 0-9 . _ @ -");
+      return Mono.error(new ApiException(400, "user must be 1 to 40 characters from A-Z a-z 0-9 . _ @ -"));
     }
-    Session current = currentSessionId == null || !Session.isWellFormedId(currentSessionId)
-        ? null : store.get(currentSessionId).block(storeTimeout);
-    if (current != null && QuizData.isLogin(current) && user.equals(current.principal())) {
-      loginsAccepted.increment();
-      return new Login(current.id(), view(current));
-    }
-    ensureResultsSession(user);
-    Session created;
-    try {
-      created = store.create(SessionDraft.of(SessionData.of(Map.of(KIND, LOGIN, USER, user)))
-          .withPrincipal(user, false)).block(storeTimeout);
-    } catch (PrincipalConflictException e) {
-      loginsRefused.increment();
-      throw new ApiException(409, "quiz in progress in another browser");
-    }
-    if (current != null && QuizData.isLogin(current)
-        && !QuizData.isRunning(QuizData.quiz(current))) {
-      store.destroy(current.id()).block(storeTimeout); // the browser switched users
-    }
-    loginsAccepted.increment();
-    return new Login(created.id(), view(created));
+    Mono<Session> previous = currentSessionId == null || !Session.isWellFormedId(currentSessionId)
+        ? Mono.empty() : timed(store.get(currentSessionId)).filter(QuizData::isLogin);
+    // The user's other logins share one results session; the first login makes a new one.
+    Mono<String> resultsId = timed(store.findByPrincipal(user)
+        .filter(QuizData::isLogin)
+        .flatMap(other -> Mono.justOrEmpty(QuizData.resultsId(other)))
+        .next())
+        .switchIfEmpty(Mono.fromSupplier(() -> QuizData.newResultsId(random)));
+    Mono<Session> created = resultsId.flatMap(results -> timed(store.create(SessionDraft.of(
+            SessionData.of(Map.of(KIND, LOGIN, USER, user, RESULTS_ID, results)))
+        .withPrincipal(user, false))))
+        .onErrorMap(PrincipalConflictException.class, e -> {
+          loginsRefused.increment();
+          return new ApiException(409, "quiz in progress in another browser");
+        });
+    return created.flatMap(session -> previous.flatMap(this::retire)
+        .then(view(session))
+        .map(body -> {
+          loginsAccepted.increment();
+          return new Login(session.id(), body);
+        }));
   }
 
-  void logout(String sessionId) {
-    Session session = requireSession(sessionId);
-    if (QuizData.isRunning(QuizData.quiz(session))) {
-      throw new ApiException(409, "a quiz is in progress: submit it (or let its time run out) first");
-    }
-    store.destroy(session.id()).block(storeTimeout);
+  /** Ends the login session a browser leaves behind, unless its quiz is still running. */
+  private Mono<Void> retire(Session login) {
+    return runningQuiz(login).hasElement()
+        .flatMap(running -> running ? Mono.<Void>empty() : endLogin(login));
   }
 
-  Map<String, Object> start(String sessionId) {
-    requireWellFormed(sessionId);
+  Mono<Void> logout(Session login) {
+    return runningQuiz(login).hasElement().flatMap(running -> running
+        ? Mono.error(new ApiException(409,
+            "a quiz is in progress: submit it (or let its time run out) first"))
+        : endLogin(login));
+  }
+
+  /** Destroys a login, its submitted quiz and, if no other session uses them, its results. */
+  private Mono<Void> endLogin(Session login) {
+    Object quizId = login.attribute(QUIZ_ID);
+    Mono<Boolean> quiz = quizId instanceof String id && Session.isWellFormedId(id)
+        ? timed(store.destroy(id)) : Mono.empty();
+    return quiz.then(timed(store.destroy(login.id())))
+        .then(dropResultsIfUnused(QuizData.user(login), QuizData.resultsId(login)));
+  }
+
+  Mono<Map<String, Object>> start(Session login) {
+    String user = QuizData.user(login);
     Instant now = clock.instant();
     Instant deadline = now.plus(quizDuration);
     String attemptId = newAttemptId();
     List<Map<String, Object>> questions = Questions.draw(questionCount, ThreadLocalRandom.current());
     Map<String, Object> quiz = QuizData.newQuiz(attemptId, now, deadline, questions);
-    Session started;
-    try {
-      started = store.update(sessionId, current -> {
-        requireLogin(current);
-        if (QuizData.isRunning(QuizData.quiz(current))) {
-          throw new ApiException(409, "a quiz is already in progress in this browser");
-        }
-        return current.withPrincipal(QuizData.user(current), true)
-            .withDeadline(deadline)
-            .withAttribute(QUIZ, quiz);
-      }).block(storeTimeout);
-    } catch (PrincipalConflictException e) {
-      startsRefused.increment();
-      throw new ApiException(409, "quiz in progress in another browser");
-    }
-    if (started == null) {
-      throw notLoggedIn();
-    }
-    quizzesStarted.increment();
-    register(started.id(), attemptId, deadline);
-    return view(started);
+    // The quiz session claims the user exclusively: of concurrent starts (or a start racing a login
+    // in another browser) exactly one wins. No idle limit: the deadline ends it.
+    SessionDraft draft = SessionDraft.of(SessionData.of(
+            Map.of(KIND, QUIZ_KIND, USER, user, LOGIN_ID, login.id(), RESULTS_ID,
+                QuizData.resultsId(login), QUIZ, quiz)))
+        .withPrincipal(user, true)
+        .withDeadline(deadline)
+        .withMaxIdle(null);
+    return timed(store.create(draft))
+        .onErrorMap(PrincipalConflictException.class, e -> {
+          startsRefused.increment();
+          return new ApiException(409, "quiz in progress in another browser");
+        })
+        .flatMap(quizSession -> timed(store.update(login.id(), current -> QuizData.isLogin(current)
+                ? current.withAttribute(QUIZ_ID, quizSession.id()).withAttribute(ATTEMPT_ID, attemptId)
+                : current))
+            .switchIfEmpty(Mono.defer(() -> timed(store.destroy(quizSession.id()))
+                .then(Mono.error(notLoggedIn()))))
+            .map(updated -> {
+              quizzesStarted.increment();
+              register(quizSession.id(), attemptId, deadline);
+              return body(user, quizView(QuizData.quiz(quizSession)));
+            }));
   }
 
-  Map<String, Object> answer(String sessionId, Object questionValue, Object choiceValue) {
-    requireWellFormed(sessionId);
+  Mono<Map<String, Object>> answer(Session login, Object questionValue, Object choiceValue) {
     if (!(questionValue instanceof Long) || !(choiceValue instanceof Long)) {
-      throw new ApiException(400, "expected {\"question\": <id>, \"choice\": <index>} with integers");
+      answersRejected.increment();
+      return Mono.error(new ApiException(400,
+          "expected {\"question\": <id>, \"choice\": <index>} with integers"));
     }
     long question = (Long) questionValue;
     long choice = (Long) choiceValue;
     Instant now = clock.instant();
-    Session saved;
-    try {
-      saved = store.update(sessionId, current -> {
-        Map<String, Object> quiz = requireQuiz(current);
-        if (!QuizData.isRunning(quiz)) {
-          throw new ApiException(409, "the quiz was already submitted");
-        }
-        if (!now.isBefore(QuizData.deadline(quiz))) {
-          throw new ApiException(410, "time is up");
-        }
-        Map<String, Object> q = QuizData.question(quiz, question);
-        if (q == null) {
-          throw new ApiException(400, "the quiz has no question " + question);
-        }
-        if (choice < 0 || choice >= QuizData.list(q.get("choices")).size()) {
-          throw new ApiException(400, "question " + question + " has no choice " + choice);
-        }
-        Map<String, Object> answers = new LinkedHashMap<>(QuizData.answers(quiz));
-        answers.put(Long.toString(question), choice);
-        return current.withAttribute(QUIZ, QuizData.with(quiz, ANSWERS, answers));
-      }).block(storeTimeout);
-    } catch (ApiException e) {
-      answersRejected.increment();
-      throw e;
-    }
-    if (saved == null) {
-      answersRejected.increment();
-      throw notLoggedIn();
-    }
-    answersAccepted.increment();
-    Map<String, Object> quiz = QuizData.quiz(saved);
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("accepted", true);
-    body.put("question", question);
-    body.put("choice", choice);
-    body.put("answered", (long) QuizData.answers(quiz).size());
-    return body;
+    return quizIdOf(login)
+        .flatMap(quizId -> timed(store.update(quizId, current -> {
+          Map<String, Object> quiz = requireQuizOf(current, login);
+          if (!QuizData.isRunning(quiz)) {
+            throw new ApiException(409, "the quiz was already submitted");
+          }
+          if (!now.isBefore(QuizData.deadline(quiz))) {
+            throw new ApiException(410, "time is up");
+          }
+          Map<String, Object> q = QuizData.question(quiz, question);
+          if (q == null) {
+            throw new ApiException(400, "the quiz has no question " + question);
+          }
+          if (choice < 0 || choice >= QuizData.list(q.get("choices")).size()) {
+            throw new ApiException(400, "question " + question + " has no choice " + choice);
+          }
+          Map<String, Object> answers = new LinkedHashMap<>(QuizData.answers(quiz));
+          answers.put(Long.toString(question), choice);
+          return current.withAttribute(QUIZ, QuizData.with(quiz, ANSWERS, answers));
+        })))
+        .switchIfEmpty(Mono.error(() -> timeUp("time is up")))
+        .doOnError(ApiException.class, e -> answersRejected.increment())
+        .map(saved -> {
+          answersAccepted.increment();
+          Map<String, Object> body = new LinkedHashMap<>();
+          body.put("accepted", true);
+          body.put("question", question);
+          body.put("choice", choice);
+          body.put("answered", (long) QuizData.answers(QuizData.quiz(saved)).size());
+          return body;
+        });
   }
 
-  Map<String, Object> submit(String sessionId) {
-    requireWellFormed(sessionId);
+  Mono<Map<String, Object>> submit(Session login) {
     Instant now = clock.instant();
-    Session frozen = store.update(sessionId, current -> {
-      Map<String, Object> quiz = requireQuiz(current);
-      if (!QuizData.isRunning(quiz)) {
-        throw new ApiException(409, "the quiz was already submitted");
-      }
-      if (!now.isBefore(QuizData.deadline(quiz))) {
-        throw new ApiException(410, "time is up: the quiz is evaluated automatically");
-      }
-      // One write ends the quiz: no more answers, no deadline (so no EXPIRED evaluation), and the
-      // user's exclusive claim released so another browser may log in again.
-      return current.withPrincipal(QuizData.user(current), false)
-          .withDeadline(null)
-          .withAttribute(QUIZ, QuizData.with(quiz, STATUS, SUBMITTED, SUBMITTED_AT, now));
-    }).block(storeTimeout);
-    if (frozen == null) {
-      throw notLoggedIn();
-    }
-    active.remove(frozen.id());
-    Map<String, Object> quiz = QuizData.quiz(frozen);
-    Map<String, Object> result = QuizData.evaluate(QuizData.user(frozen), quiz, "submit", now);
-    Map<String, Object> recorded = record(QuizData.user(frozen), result);
-    String attemptId = QuizData.attemptId(quiz);
-    // Best effort: show the result in the session too; the results session is the record.
-    store.update(frozen.id(), current -> {
-      Map<String, Object> q = QuizData.quiz(current);
-      return q != null && attemptId.equals(QuizData.attemptId(q))
-          ? current.withAttribute(QUIZ, QuizData.with(q, RESULT, recorded)) : current;
-    }).onErrorResume(e -> Mono.empty()).block(storeTimeout);
-    return withTicksApplied(recorded);
+    return quizIdOf(login)
+        .flatMap(quizId -> timed(store.update(quizId, current -> {
+          Map<String, Object> quiz = requireQuizOf(current, login);
+          if (!QuizData.isRunning(quiz)) {
+            throw new ApiException(409, "the quiz was already submitted");
+          }
+          if (!now.isBefore(QuizData.deadline(quiz))) {
+            throw new ApiException(410, "time is up: the quiz is evaluated automatically");
+          }
+          // One write ends the quiz: no more answers, no deadline (so no EXPIRED evaluation), and the
+          // user's exclusive claim released so another browser may log in again.
+          return current.withPrincipal(null, false)
+              .withDeadline(null)
+              .withMaxIdle(SUBMITTED_KEPT)
+              .withAttribute(QUIZ, QuizData.with(quiz, STATUS, SUBMITTED, SUBMITTED_AT, now));
+        })))
+        .switchIfEmpty(Mono.error(() -> timeUp("time is up: the quiz is evaluated automatically")))
+        .flatMap(frozen -> {
+          active.remove(frozen.id());
+          Map<String, Object> quiz = QuizData.quiz(frozen);
+          String user = QuizData.user(frozen);
+          String attemptId = QuizData.attemptId(quiz);
+          return record(QuizData.resultsId(frozen), user, QuizData.evaluate(user, quiz, "submit", now))
+              // Best effort: show the result with the quiz too; the results session is the record.
+              .flatMap(recorded -> timed(store.update(frozen.id(), current -> {
+                Map<String, Object> q = QuizData.quiz(current);
+                return q != null && attemptId.equals(QuizData.attemptId(q))
+                    ? current.withAttribute(QUIZ, QuizData.with(q, RESULT, recorded)) : current;
+              })).onErrorResume(e -> Mono.empty()).thenReturn(withTicksApplied(recorded)));
+        });
   }
 
-  Map<String, Object> state(String sessionId) {
-    return view(requireSession(sessionId));
+  Mono<Map<String, Object>> state(Session login) {
+    return view(login);
   }
 
-  Map<String, Object> results(String user) {
+  /** The results of the logged-in user; anyone else's are refused. */
+  Mono<Map<String, Object>> results(Session login, String user) {
     if (user == null || !USER_NAME.matcher(user).matches()) {
-      throw new ApiException(400, "user must be 1 to 40 characters from A-Z a-z 0-9 . _ @ -");
+      return Mono.error(new ApiException(400, "user must be 1 to 40 characters from A-Z a-z 0-9 . _ @ -"));
     }
-    Session results = store.get(QuizData.resultsId(user)).block(storeTimeout);
-    List<Object> attempts = new ArrayList<>();
-    if (results != null && RESULTS.equals(results.attribute(KIND))
-        && results.attribute(ATTEMPTS) != null) {
-      for (Object attempt : QuizData.list(results.attribute(ATTEMPTS))) {
-        attempts.add(withTicksApplied(QuizData.map(attempt)));
+    if (!user.equals(QuizData.user(login))) {
+      return Mono.error(new ApiException(403, "results are readable only by their owner"));
+    }
+    return attempts(QuizData.resultsId(login)).map(attempts -> {
+      List<Object> shown = new ArrayList<>(attempts.size());
+      for (Object attempt : attempts) {
+        shown.add(withTicksApplied(QuizData.map(attempt)));
       }
-    }
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put(USER, user);
-    body.put(ATTEMPTS, attempts);
-    return body;
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put(USER, user);
+      body.put(ATTEMPTS, shown);
+      return body;
+    });
   }
 
   Map<String, Object> stats() {
@@ -330,6 +362,8 @@ final class QuizService implements AutoCloseable {
     stats.put("evaluatedOnDeadline", evaluatedOnDeadline.sum());
     stats.put("duplicateEvaluationsRejected", duplicateEvaluations.sum());
     stats.put("evaluationFailures", evaluationFailures.sum());
+    stats.put("resultsDropped", resultsDropped.sum());
+    stats.put("evaluationsDiscardedAfterLogout", resultsDiscarded.sum());
     stats.put("activeQuizzes", (long) active.size());
     stats.put("cleanupRuns", cleanupRuns.sum());
     stats.put("quizSeconds", quizDuration.toMillis() / 1000.0);
@@ -338,9 +372,9 @@ final class QuizService implements AutoCloseable {
 
   // ---------------------------------------------------------------- ticks, expiry, evaluation
 
-  private void register(String sessionId, String attemptId, Instant deadline) {
+  private void register(String quizId, String attemptId, Instant deadline) {
     AtomicLong applied = tickLedger.computeIfAbsent(attemptId, id -> new AtomicLong());
-    active.put(sessionId, new ActiveQuiz(sessionId, attemptId, deadline, applied));
+    active.put(quizId, new ActiveQuiz(quizId, attemptId, deadline, applied));
   }
 
   /** Writes remaining time and a tick count into every running quiz, one write in flight per quiz. */
@@ -353,7 +387,7 @@ final class QuizService implements AutoCloseable {
         }
         long remaining = Math.max(0, quiz.deadline.toEpochMilli() - now.toEpochMilli());
         store.update(quiz.sessionId, current -> {
-          Map<String, Object> q = QuizData.isLogin(current) ? QuizData.quiz(current) : null;
+          Map<String, Object> q = QuizData.isQuiz(current) ? QuizData.quiz(current) : null;
           if (q == null || !quiz.attemptId.equals(QuizData.attemptId(q)) || !QuizData.isRunning(q)) {
             throw new QuizOver();
           }
@@ -404,36 +438,37 @@ final class QuizService implements AutoCloseable {
         () -> cleanupInFlight.set(false));
   }
 
+  /** Runs on the evaluator's threads, where blocking on the store is allowed. */
   private void onExpired(SessionEvent event) {
+    Session last = event.session();
     try {
-      Session last = event.session();
-      if (!QuizData.isLogin(last)) {
+      if (QuizData.isLogin(last)) {
+        dropResultsIfUnused(QuizData.user(last), QuizData.resultsId(last))
+            .block(storeTimeout.multipliedBy(2));
+        return;
+      }
+      if (!QuizData.isQuiz(last)) {
         return;
       }
       active.remove(event.sessionId());
       Map<String, Object> quiz = QuizData.quiz(last);
       if (!QuizData.isRunning(quiz)) {
-        return; // an idle login, or a quiz submitted earlier
+        return; // submitted earlier
       }
       expiredEvents.increment();
       Map<String, Object> result = QuizData.evaluate(QuizData.user(last), quiz, "deadline",
           event.at());
-      for (int attempt = 1; ; attempt++) {
-        try {
-          record(QuizData.user(last), result);
-          return;
-        } catch (RuntimeException e) {
-          if (attempt == 3) {
-            throw e;
-          }
-          Thread.sleep(200L * attempt);
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      record(QuizData.resultsId(last), QuizData.user(last), result)
+          .retryWhen(Retry.backoff(2, Duration.ofMillis(200))
+              .filter(e -> !(e instanceof SessionDestroyedException)))
+          .block(storeTimeout.multipliedBy(4));
+    } catch (SessionDestroyedException e) {
+      // The user logged out between the deadline and this evaluation: the results went with them.
+      resultsDiscarded.increment();
     } catch (RuntimeException e) {
       evaluationFailures.increment();
-      LOG.log(System.Logger.Level.ERROR, "could not evaluate an expired quiz", e);
+      LOG.log(System.Logger.Level.ERROR, "could not handle the expiry of a "
+          + last.attribute(KIND) + " session", e);
     }
   }
 
@@ -442,66 +477,81 @@ final class QuizService implements AutoCloseable {
    *
    * @return the stored result (the earlier one for a duplicate)
    */
-  private Map<String, Object> record(String user, Map<String, Object> result) {
-    String resultsId = QuizData.resultsId(user);
-    for (int round = 0; round < 2; round++) {
-      ensureResultsSession(user);
-      try {
-        Session stored = store.update(resultsId, current -> QuizData.appendAttempt(current, result))
-            .block(storeTimeout);
-        if (stored != null) {
+  private Mono<Map<String, Object>> record(String resultsId, String user,
+      Map<String, Object> result) {
+    if (resultsId == null) {
+      return Mono.error(new IllegalStateException("the quiz session names no results session"));
+    }
+    return resultsWrite(resultsId, Mono.defer(() -> timed(store.update(resultsId,
+            current -> QuizData.appendAttempt(current, result, resultsRetention)))
+        .switchIfEmpty(Mono.defer(() -> {
+          // None yet (or expired): a fresh one holding this result. Writes of one results session
+          // are queued, so no other write of this process races this upsert.
+          Instant now = clock.instant();
+          return timed(store.save(Session.builder(resultsId)
+              .data(SessionData.of(Map.of(KIND, RESULTS, USER, user, ATTEMPTS, List.of(result))))
+              .createdAt(now)
+              .lastAccessedAt(now)
+              .maxIdle(resultsRetention)
+              .build()));
+        }))
+        .map(stored -> {
           if ("submit".equals(result.get("evaluatedBy"))) {
             evaluatedOnSubmit.increment();
           } else {
             evaluatedOnDeadline.increment();
           }
           return result;
-        }
-        resultsReady.remove(user); // the results session vanished (cleared?): make it again
-      } catch (QuizData.DuplicateEvaluation e) {
-        duplicateEvaluations.increment();
-        LOG.log(System.Logger.Level.WARNING, "attempt " + result.get(ATTEMPT_ID)
-            + " was evaluated already; the second evaluation is dropped");
-        return e.existing();
-      }
-    }
-    throw new IllegalStateException("the results session of " + user + " cannot be created");
+        })
+        .onErrorResume(QuizData.DuplicateEvaluation.class, e -> {
+          duplicateEvaluations.increment();
+          LOG.log(System.Logger.Level.WARNING, "attempt " + result.get(ATTEMPT_ID)
+              + " was evaluated already; the second evaluation is dropped");
+          return Mono.just(e.existing());
+        })));
   }
 
   /**
-   * Makes sure the user's results session exists, once per user and process: {@code save} is an
-   * upsert, so only this process's single creation may write an empty one.
+   * Destroys a results session once no live login or running quiz of the user refers to it any more,
+   * so that user names that come and go leave nothing behind in the store. Its id is never used again.
    */
-  private void ensureResultsSession(String user) {
-    Mono<Void> ready = resultsReady.computeIfAbsent(user, u -> {
-      String id = QuizData.resultsId(u);
-      return store.get(id).hasElement().flatMap(exists -> {
-        if (exists) {
-          return Mono.<Void>empty();
-        }
-        Instant now = clock.instant();
-        Session fresh = Session.builder(id)
-            .data(SessionData.of(Map.of(KIND, RESULTS, USER, u, ATTEMPTS, List.of())))
-            .createdAt(now)
-            .lastAccessedAt(now)
-            .maxIdle(null)
-            .build();
-        return store.save(fresh).then();
-      }).cache();
-    });
-    try {
-      ready.block(storeTimeout);
-    } catch (RuntimeException e) {
-      resultsReady.remove(user, ready);
-      throw e;
+  private Mono<Void> dropResultsIfUnused(String user, String resultsId) {
+    if (resultsId == null) {
+      return Mono.empty();
     }
+    return timed(store.findByPrincipal(user)
+        .filter(other -> resultsId.equals(QuizData.resultsId(other)))
+        .hasElements())
+        .flatMap(used -> used ? Mono.<Void>empty()
+            : resultsWrite(resultsId, Mono.defer(() -> timed(store.destroy(resultsId))
+                .doOnNext(destroyed -> {
+                  if (destroyed) {
+                    resultsDropped.increment();
+                  }
+                })
+                .then())));
+  }
+
+  /** Runs a write of a results session after the previous write of that session ends. */
+  private <T> Mono<T> resultsWrite(String resultsId, Mono<T> write) {
+    return Mono.defer(() -> {
+      Sinks.Empty<Void> done = Sinks.empty();
+      Mono<Void> mine = done.asMono();
+      Mono<Void> previous = resultsWrites.put(resultsId, mine);
+      return (previous == null ? Mono.<Void>empty() : previous)
+          .then(write)
+          .doFinally(signal -> {
+            resultsWrites.remove(resultsId, mine);
+            done.tryEmitEmpty();
+          });
+    });
   }
 
   /** Re-registers the running quizzes found in a persistent store, so that they tick again. */
   private void recoverRunningQuizzes() {
     try {
       store.all()
-          .filter(s -> QuizData.isLogin(s) && QuizData.isRunning(QuizData.quiz(s)))
+          .filter(s -> QuizData.isQuiz(s) && QuizData.isRunning(QuizData.quiz(s)))
           .doOnNext(s -> {
             Map<String, Object> quiz = QuizData.quiz(s);
             register(s.id(), QuizData.attemptId(quiz), QuizData.deadline(quiz));
@@ -515,6 +565,44 @@ final class QuizService implements AutoCloseable {
 
   // ---------------------------------------------------------------- helpers
 
+  private <T> Mono<T> timed(Mono<T> operation) {
+    return operation.timeout(storeTimeout);
+  }
+
+  private Mono<List<?>> attempts(String resultsId) {
+    if (resultsId == null) {
+      return Mono.just(List.of());
+    }
+    return timed(store.get(resultsId))
+        .filter(results -> RESULTS.equals(results.attribute(KIND))
+            && results.attribute(ATTEMPTS) != null)
+        .<List<?>>map(results -> QuizData.list(results.attribute(ATTEMPTS)))
+        .defaultIfEmpty(List.of());
+  }
+
+  private static Mono<String> quizIdOf(Session login) {
+    Object quizId = login.attribute(QUIZ_ID);
+    return quizId instanceof String id && Session.isWellFormedId(id)
+        ? Mono.just(id) : Mono.error(new ApiException(409, "no quiz was started"));
+  }
+
+  /** The login's quiz session, if it is still running. */
+  private Mono<Session> runningQuiz(Session login) {
+    Object quizId = login.attribute(QUIZ_ID);
+    if (!(quizId instanceof String id) || !Session.isWellFormedId(id)) {
+      return Mono.empty();
+    }
+    return timed(store.get(id)).filter(s -> QuizData.isQuiz(s)
+        && login.id().equals(s.attribute(LOGIN_ID)) && QuizData.isRunning(QuizData.quiz(s)));
+  }
+
+  private static Map<String, Object> requireQuizOf(Session current, Session login) {
+    if (!QuizData.isQuiz(current) || !login.id().equals(current.attribute(LOGIN_ID))) {
+      throw new ApiException(409, "no quiz was started");
+    }
+    return QuizData.quiz(current);
+  }
+
   private Map<String, Object> withTicksApplied(Map<String, Object> result) {
     AtomicLong applied = tickLedger.get(String.valueOf(result.get(ATTEMPT_ID)));
     if (applied == null) {
@@ -525,60 +613,57 @@ final class QuizService implements AutoCloseable {
     return copy;
   }
 
-  private Map<String, Object> view(Session session) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put(USER, QuizData.user(session));
-    body.put("serverTime", clock.instant());
-    Map<String, Object> quiz = QuizData.quiz(session);
-    if (quiz == null) {
-      body.put(QUIZ, null);
-      return body;
+  /** What the page sees of a login: the user and the latest quiz, running or over. */
+  private Mono<Map<String, Object>> view(Session login) {
+    String user = QuizData.user(login);
+    Object quizId = login.attribute(QUIZ_ID);
+    if (!(quizId instanceof String id) || !Session.isWellFormedId(id)) {
+      return Mono.just(body(user, null));
     }
+    Object attemptId = login.attribute(ATTEMPT_ID);
+    return timed(store.get(id))
+        .filter(s -> QuizData.isQuiz(s) && attemptId != null
+            && attemptId.equals(QuizData.attemptId(QuizData.quiz(s))))
+        .map(s -> body(user, quizView(QuizData.quiz(s))))
+        .switchIfEmpty(Mono.defer(() -> attempts(QuizData.resultsId(login)).map(attempts -> {
+          // The quiz session is gone (its deadline passed): show the result once it is recorded.
+          Map<String, Object> over = new LinkedHashMap<>();
+          over.put(ATTEMPT_ID, attemptId);
+          over.put(STATUS, "over");
+          over.put(RESULT, null);
+          for (Object attempt : attempts) {
+            if (attemptId != null && attemptId.equals(QuizData.map(attempt).get(ATTEMPT_ID))) {
+              over.put(RESULT, withTicksApplied(QuizData.map(attempt)));
+            }
+          }
+          return body(user, over);
+        })));
+  }
+
+  private Map<String, Object> body(String user, Map<String, Object> quiz) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put(USER, user);
+    body.put("serverTime", clock.instant());
+    body.put(QUIZ, quiz);
+    return body;
+  }
+
+  private Map<String, Object> quizView(Map<String, Object> quiz) {
     Map<String, Object> view = new LinkedHashMap<>(quiz);
     view.put(QUESTIONS, Questions.forClient(QuizData.list(quiz.get(QUESTIONS))));
     if (QuizData.isRunning(quiz)) {
       view.put("remainingMsNow",
           Math.max(0, QuizData.deadline(quiz).toEpochMilli() - clock.millis()));
     }
-    body.put(QUIZ, view);
-    return body;
+    return view;
   }
 
-  private Session requireSession(String sessionId) {
-    requireWellFormed(sessionId);
-    Session session = store.get(sessionId).block(storeTimeout);
-    if (session == null) {
-      throw notLoggedIn();
-    }
-    requireLogin(session);
-    return session;
+  static ApiException notLoggedIn() {
+    return new ApiException(401, "no live session: log in");
   }
 
-  private static void requireWellFormed(String sessionId) {
-    if (!Session.isWellFormedId(sessionId)) {
-      throw notLoggedIn();
-    }
-  }
-
-  private static void requireLogin(Session session) {
-    // Results sessions have guessable ids; they must never work as a login cookie.
-    if (!QuizData.isLogin(session)) {
-      throw notLoggedIn();
-    }
-  }
-
-  private static Map<String, Object> requireQuiz(Session session) {
-    requireLogin(session);
-    Map<String, Object> quiz = QuizData.quiz(session);
-    if (quiz == null) {
-      throw new ApiException(409, "no quiz was started");
-    }
-    return quiz;
-  }
-
-  private static ApiException notLoggedIn() {
-    return new ApiException(401,
-        "no live session: log in (a session ends when its quiz's time is up)");
+  private static ApiException timeUp(String message) {
+    return new ApiException(410, message);
   }
 
   private String newAttemptId() {

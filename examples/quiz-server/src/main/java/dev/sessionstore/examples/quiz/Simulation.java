@@ -36,6 +36,9 @@ final class Simulation {
   /** How a candidate ends its quiz. */
   private enum Ending { SUBMIT_EARLY, LET_EXPIRE, RACE_DEADLINE }
 
+  /** How long one request may take before it counts as a transport error. */
+  private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
+
   private final String baseUrl;
   private final int candidates;
   private final SimulationReport report;
@@ -43,9 +46,13 @@ final class Simulation {
   private final String runId;
 
   private Simulation(String baseUrl, int candidates) {
+    this(baseUrl, candidates, new SimulationReport(candidates));
+  }
+
+  private Simulation(String baseUrl, int candidates, SimulationReport report) {
     this.baseUrl = baseUrl;
     this.candidates = candidates;
-    this.report = new SimulationReport(candidates);
+    this.report = report;
     this.client = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(10))
@@ -60,15 +67,12 @@ final class Simulation {
    * @param options the options; {@code simulate} is the number of candidates
    * @param log where progress goes
    * @return the report
-   * @throws IOException if the in-process server cannot start
    */
-  static SimulationReport run(Options options, PrintStream log) throws IOException {
+  static SimulationReport run(Options options, PrintStream log) {
     if (options.url() != null) {
       return run(options.url(), options.simulate(), log);
     }
-    Options serverOptions = new Options(options.store(), "127.0.0.1", 0, options.quizDuration(),
-        options.questions(), options.tickInterval(), options.cleanupInterval(), 0, null, false);
-    try (QuizServer server = QuizServer.start(serverOptions)) {
+    try (QuizServer server = QuizServer.start(options.forInProcessServer())) {
       log.println("In-process quiz server on " + server.url() + " with store "
           + QuizServer.redactedUri(options.store()));
       return run(server.url(), options.simulate(), log);
@@ -89,6 +93,7 @@ final class Simulation {
 
   private SimulationReport run(PrintStream log) {
     report.target = baseUrl;
+    warmUp();
     log.println("Simulating " + candidates + " candidates…");
     long started = System.nanoTime();
     ExecutorService candidatePool = Executors.newFixedThreadPool(candidates);
@@ -123,12 +128,27 @@ final class Simulation {
       tabPool.shutdownNow();
     }
     report.elapsedMillis = (System.nanoTime() - started) / 1_000_000;
-    Response stats = call("GET", "/api/stats", null, null, false);
+    Response stats = call("GET", "/api/stats", new Browser(), null, false);
     if (stats.status == 200) {
       report.serverStats = stats.body;
     }
     report.checkTotals();
     return report;
+  }
+
+  /**
+   * Logs a throw-away user in and out a few times, uncounted, so that a freshly started server has
+   * loaded and compiled its request path before all candidates arrive at once.
+   */
+  private void warmUp() {
+    SimulationReport uncounted = new SimulationReport(0);
+    Simulation quiet = new Simulation(baseUrl, 0, uncounted);
+    for (int i = 0; i < 20; i++) {
+      Browser browser = new Browser();
+      quiet.call("POST", "/api/login", browser, Map.of("user", "warm-up-" + runId), false);
+      quiet.call("GET", "/api/quiz/state", browser, null, false);
+      quiet.call("POST", "/api/logout", browser, null, false);
+    }
   }
 
   // ---------------------------------------------------------------- one candidate
@@ -138,17 +158,18 @@ final class Simulation {
     String user = "cand-" + runId + "-" + index;
     Ending ending = Ending.values()[index % 3];
 
-    Response login = call("POST", "/api/login", null, Map.of("user", user), false);
+    Browser cookie = new Browser();
+    Response login = call("POST", "/api/login", cookie, Map.of("user", user), false);
     if (!expect(login, 200, user + " login")) {
       return;
     }
-    String cookie = login.cookie;
-    String otherBrowser = null;
+    Browser otherBrowser = null;
     if (index % 2 == 0) {
       // Logged in twice before the quiz: allowed, the second session is not exclusive.
-      Response second = call("POST", "/api/login", null, Map.of("user", user), false);
-      if (expect(second, 200, user + " login in a second browser before the quiz")) {
-        otherBrowser = second.cookie;
+      Browser second = new Browser();
+      Response secondLogin = call("POST", "/api/login", second, Map.of("user", user), false);
+      if (expect(secondLogin, 200, user + " login in a second browser before the quiz")) {
+        otherBrowser = second;
       }
     }
 
@@ -178,7 +199,7 @@ final class Simulation {
     // A refusal proves the claim; a success proves a violation only if the quiz was surely still
     // running, that is if the answer came back before the deadline (an overloaded server may serve
     // the request after it, when logging in is rightly allowed again).
-    Response intruder = call("POST", "/api/login", null, Map.of("user", user), false);
+    Response intruder = call("POST", "/api/login", new Browser(), Map.of("user", user), false);
     if (intruder.status == 409) {
       report.secondLoginsTried.increment();
       report.secondLoginsRefused.increment();
@@ -210,7 +231,7 @@ final class Simulation {
       case SUBMIT_EARLY -> {
         Response submit = call("POST", "/api/quiz/submit", cookie, null, false);
         if (submit.status != 200) {
-          if ((submit.status == 401 || submit.status == 410) && !Instant.now().isBefore(deadline)) {
+          if (submit.status == 410 && !Instant.now().isBefore(deadline)) {
             // Meant to be early, but the server was slower than the quiz: evaluated on the deadline.
             report.submitRacesLost.increment();
             expectedBy = "deadline";
@@ -246,7 +267,7 @@ final class Simulation {
         if (submit.status == 200) {
           report.submitRacesWon.increment();
           expectedBy = "submit";
-        } else if (submit.status == 401 || submit.status == 410) {
+        } else if (submit.status == 410) {
           report.submitRacesLost.increment();
           expectedBy = "deadline";
         } else {
@@ -272,7 +293,7 @@ final class Simulation {
       }
     }
 
-    Map<String, Object> result = awaitResult(user, attemptId, quizLength);
+    Map<String, Object> result = awaitResult(cookie, user, attemptId, quizLength);
     if (result == null) {
       return;
     }
@@ -299,7 +320,7 @@ final class Simulation {
     }
 
     // The quiz is over, so the exclusive claim is gone: another browser may log in again.
-    Response after = call("POST", "/api/login", null, Map.of("user", user), false);
+    Response after = call("POST", "/api/login", new Browser(), Map.of("user", user), false);
     if (after.status == 200) {
       report.loginsAfterQuizAccepted.increment();
     } else {
@@ -307,7 +328,7 @@ final class Simulation {
     }
   }
 
-  private void answerHalf(List<?> questions, int parity, String cookie, long spreadMillis,
+  private void answerHalf(List<?> questions, int parity, Browser cookie, long spreadMillis,
       Instant deadline, Random random, Map<String, Long> accepted, boolean duplicateTab)
       throws InterruptedException {
     int mine = (questions.size() + 1 - parity) / 2;
@@ -343,11 +364,11 @@ final class Simulation {
     }
   }
 
-  private Map<String, Object> awaitResult(String user, String attemptId, Duration quizLength)
-      throws InterruptedException {
+  private Map<String, Object> awaitResult(Browser cookie, String user, String attemptId,
+      Duration quizLength) throws InterruptedException {
     long giveUp = System.nanoTime() + quizLength.toNanos() + Duration.ofSeconds(30).toNanos();
     while (true) {
-      Response results = call("GET", "/api/results/" + user, null, null, false);
+      Response results = call("GET", "/api/results/" + user, cookie, null, false);
       if (results.status == 200) {
         List<Map<String, Object>> mine = new ArrayList<>();
         for (Object attempt : QuizData.list(results.body.get("attempts"))) {
@@ -389,15 +410,39 @@ final class Simulation {
 
   // ---------------------------------------------------------------- HTTP
 
-  /** One response: status (-1 for a transport error), JSON body and the {@code sid} cookie set. */
-  private record Response(int status, Map<String, Object> body, String cookie) {}
+  /** One response: status (-1 for a transport error) and JSON body. */
+  private record Response(int status, Map<String, Object> body) {}
 
-  private Response call(String method, String path, String cookie, Map<String, ?> body,
+  /**
+   * One browser's cookies: the session and the CSRF token, which it echoes in a header the way the
+   * page does. Used by one thread at a time, or by two tabs that share it after the login.
+   */
+  private static final class Browser {
+    volatile String sid;
+    volatile String csrfToken;
+  }
+
+  private Response call(String method, String path, Browser browser, Map<String, ?> body,
       boolean isAnswer) {
+    if (!"GET".equals(method) && browser.csrfToken == null) {
+      Response token = call("GET", "/api/csrf", browser, null, false);
+      if (token.status != 200) {
+        return token;
+      }
+    }
+    // Generous: a request that fails for taking long on an overloaded machine proves nothing.
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-        .timeout(Duration.ofSeconds(30));
-    if (cookie != null) {
-      request.header("Cookie", "sid=" + cookie);
+        .timeout(REQUEST_TIMEOUT);
+    StringBuilder cookies = new StringBuilder();
+    if (browser.sid != null) {
+      cookies.append("sid=").append(browser.sid);
+    }
+    if (browser.csrfToken != null) {
+      cookies.append(cookies.length() == 0 ? "" : "; ").append("XSRF-TOKEN=").append(browser.csrfToken);
+      request.header("X-XSRF-TOKEN", browser.csrfToken);
+    }
+    if (cookies.length() > 0) {
+      request.header("Cookie", cookies.toString());
     }
     if (body != null) {
       request.header("Content-Type", "application/json");
@@ -416,24 +461,26 @@ final class Simulation {
       if (isAnswer) {
         report.answerLatencyNanos.add(nanos);
       }
-      String sid = null;
       for (String header : response.headers().allValues("Set-Cookie")) {
+        int end = header.indexOf(';');
+        String value = header.substring(header.indexOf('=') + 1, end < 0 ? header.length() : end);
         if (header.startsWith("sid=")) {
-          int end = header.indexOf(';');
-          sid = header.substring(4, end < 0 ? header.length() : end);
+          browser.sid = value.isEmpty() ? null : value;
+        } else if (header.startsWith("XSRF-TOKEN=")) {
+          browser.csrfToken = value.isEmpty() ? null : value;
         }
       }
       Map<String, Object> parsed = response.body().isBlank()
           ? Map.of() : Json.parseObject(response.body());
-      return new Response(response.statusCode(), parsed, sid);
+      return new Response(response.statusCode(), parsed);
     } catch (IOException | IllegalArgumentException e) {
       report.transportErrors.increment();
       report.fail(method + " " + path + " failed: " + e);
-      return new Response(-1, Map.of(), null);
+      return new Response(-1, Map.of());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       report.transportErrors.increment();
-      return new Response(-1, Map.of(), null);
+      return new Response(-1, Map.of());
     }
   }
 }

@@ -91,9 +91,9 @@ class BrowserEndToEndTest {
     }
   }
 
-  private void startServer(Duration quiz) throws IOException {
-    server = QuizServer.start(new Options("memory:", "127.0.0.1", 0, quiz, 6,
-        Duration.ofMillis(250), Duration.ofSeconds(1), 0, null, false), InstantSource.system());
+  private void startServer(Duration quiz) {
+    server = QuizServer.start(QuizApiTest.options("memory:", quiz, Duration.ofMillis(250)),
+        InstantSource.system());
   }
 
   private static WebDriverWait waiting(WebDriver driver, int seconds) {
@@ -108,15 +108,17 @@ class BrowserEndToEndTest {
     driver.findElement(By.id("login")).click();
   }
 
-  private Map<String, Object> onlyResult(String user) {
-    List<?> attempts = QuizData.list(new TestBrowser(server.url()).get("/api/results/" + user)
-        .body().get("attempts"));
+  /** The one result of a user, read with the session of the browser that took the quiz. */
+  private Map<String, Object> onlyResult(WebDriver driver, String user) {
+    TestBrowser owner = new TestBrowser(server.url());
+    owner.useSid(driver.manage().getCookieNamed("sid").getValue());
+    List<?> attempts = QuizData.list(owner.get("/api/results/" + user).body().get("attempts"));
     assertThat(attempts).hasSize(1);
     return QuizData.map(attempts.get(0));
   }
 
   @Test
-  void takeTheQuizWhileASecondBrowserIsRefused() throws IOException {
+  void takeTheQuizWhileASecondBrowserIsRefused() {
     startServer(Duration.ofSeconds(60));
 
     logIn(first, "lin");
@@ -140,7 +142,7 @@ class BrowserEndToEndTest {
 
     first.findElement(By.id("submit")).click();
     waiting(first, 10).until(ExpectedConditions.visibilityOfElementLocated(By.id("result-panel")));
-    Map<String, Object> result = onlyResult("lin");
+    Map<String, Object> result = onlyResult(first, "lin");
     assertThat(result).containsEntry("evaluatedBy", "submit");
     assertThat(result.get("answers")).isEqualTo(Map.of("1", 0L, "2", 1L, "3", 2L));
     assertThat(first.findElement(By.id("score")).getText())
@@ -152,7 +154,7 @@ class BrowserEndToEndTest {
   }
 
   @Test
-  void whenTimeRunsOutThePageShowsTheAutomaticEvaluation() throws IOException {
+  void whenTimeRunsOutThePageShowsTheAutomaticEvaluation() {
     startServer(Duration.ofSeconds(4));
 
     logIn(first, "kay");
@@ -163,7 +165,7 @@ class BrowserEndToEndTest {
 
     waiting(first, 20).until(ExpectedConditions.textToBePresentInElementLocated(
         By.id("result-note"), "Time ran out"));
-    Map<String, Object> result = onlyResult("kay");
+    Map<String, Object> result = onlyResult(first, "kay");
     assertThat(result).containsEntry("evaluatedBy", "deadline");
     assertThat(result.get("answers")).isEqualTo(Map.of("2", 3L));
     assertThat(first.findElement(By.id("score")).getText())

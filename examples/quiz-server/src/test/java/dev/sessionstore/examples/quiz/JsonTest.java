@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 class JsonTest {
 
   @Test
-  void parsesTheValueKinds() {
-    Object parsed = Json.parse(" {\"a\": [1, -2.5e1, true, false, null], \"b\": {\"c\": \"x\\n\\u00e9\\\"\"}} ");
+  void parsesTheValueKindsWithWholeNumbersAsLongs() {
+    Map<String, Object> parsed =
+        Json.parseObject(" {\"a\": [1, -2.5e1, true, false, null], \"b\": {\"c\": \"x\\n\\u00e9\\\"\"}} ");
     assertThat(parsed).isEqualTo(Map.of(
         "a", Arrays.asList(1L, -25.0, true, false, null),
         "b", Map.of("c", "x\né\"")));
@@ -23,13 +24,11 @@ class JsonTest {
   @Test
   void writesWhatItParses() {
     Map<String, Object> value = new LinkedHashMap<>();
-    value.put("text", "quote \" backslash \\ tab \t newline \n control \u0001 <script>");
+    value.put("text", "quote \" backslash \\ tab \t newline \n control \u0001");
     value.put("list", List.of(1L, 2.5, false));
     value.put("none", null);
     value.put("nested", Map.of("k", "v"));
-    String json = Json.write(value);
-    assertThat(json).doesNotContain("<script>");
-    assertThat(Json.parse(json)).isEqualTo(value);
+    assertThat(Json.parseObject(Json.write(value))).isEqualTo(value);
   }
 
   @Test
@@ -39,19 +38,15 @@ class JsonTest {
   }
 
   @Test
-  void rejectsMalformedInputNamingThePosition() {
-    assertThatThrownBy(() -> Json.parse("{\"a\": }")).hasMessageContaining("character 6");
-    assertThatThrownBy(() -> Json.parse("{\"a\": 1} x")).hasMessageContaining("after the JSON value");
-    assertThatThrownBy(() -> Json.parse("[1, 2")).hasMessageContaining("end of input");
-    assertThatThrownBy(() -> Json.parseObject("[1]")).hasMessageContaining("expected a JSON object");
-    assertThatThrownBy(() -> Json.parse("\"\\x\"")).hasMessageContaining("unknown escape");
-    assertThatThrownBy(() -> Json.parse("[".repeat(100) + "]".repeat(100)))
-        .hasMessageContaining("nested deeper");
-  }
-
-  @Test
-  void refusesToWriteUnknownTypes() {
-    assertThatThrownBy(() -> Json.write(Map.of("x", new Object())))
-        .hasMessageContaining("cannot write java.lang.Object");
+  void refusesWhatIsNotOneJsonObject() {
+    assertThatThrownBy(() -> Json.parseObject("{\"a\": }")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("malformed JSON");
+    assertThatThrownBy(() -> Json.parseObject("{\"a\": 1} x")).hasMessageStartingWith("malformed JSON");
+    assertThatThrownBy(() -> Json.parseObject("[1]")).hasMessageStartingWith("malformed JSON");
+    assertThatThrownBy(() -> Json.parseObject("null")).hasMessageStartingWith("malformed JSON");
+    assertThatThrownBy(() -> Json.parseObject("user=mallory")).hasMessageStartingWith("malformed JSON");
+    String deep = "{\"a\":".repeat(Json.MAX_DEPTH + 1) + "1" + "}".repeat(Json.MAX_DEPTH + 1);
+    assertThatThrownBy(() -> Json.parseObject(deep)).hasMessageStartingWith("malformed JSON")
+        .hasMessageContaining("depth");
   }
 }

@@ -3,7 +3,6 @@ package dev.sessionstore.examples.quiz;
 import dev.sessionstore.tck.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -35,29 +34,33 @@ class MongoRestartTest {
     }
   }
 
-  private static QuizServer start(TestClock clock) throws IOException {
-    return QuizServer.start(new Options(uri, "127.0.0.1", 0, Duration.ofSeconds(60), 4,
-        Duration.ofMillis(50), Duration.ofMillis(200), 0, null, false), clock);
+  private static QuizServer start(TestClock clock) {
+    return QuizServer.start(QuizApiTest.options(uri, Duration.ofSeconds(60), Duration.ofMillis(50),
+        "--questions", "4"), clock);
   }
 
   @Test
-  void attemptsSurviveARestart() throws Exception {
+  void attemptsAndLoginsSurviveARestart() throws Exception {
     TestClock clock = new TestClock(Instant.parse("2026-05-01T09:00:00Z"));
     String submittedAttempt;
     String expiringAttempt;
     String runningAttempt;
     String runningSid;
+    String submitterSid;
+    String expiringSid;
     try (QuizServer before = start(clock)) {
       TestBrowser submitter = new TestBrowser(before.url());
       submitter.login("ruth");
       submittedAttempt = (String) submitter.post("/api/quiz/start", null).map("quiz").get("attemptId");
       submitter.answer(1, 1);
       assertThat(submitter.post("/api/quiz/submit", null).status()).isEqualTo(200);
+      submitterSid = submitter.sid();
 
       TestBrowser expiring = new TestBrowser(before.url());
       expiring.login("ida");
       expiringAttempt = (String) expiring.post("/api/quiz/start", null).map("quiz").get("attemptId");
       expiring.answer(2, 3);
+      expiringSid = expiring.sid();
 
       clock.advance(Duration.ofSeconds(30));
       TestBrowser running = new TestBrowser(before.url());
@@ -72,12 +75,15 @@ class MongoRestartTest {
 
     try (QuizServer after = start(clock)) {
       TestBrowser browser = new TestBrowser(after.url());
+      browser.useSid(submitterSid);
       List<?> ruth = attempts(browser, "ruth");
       assertThat(ruth).hasSize(1);
       assertThat(QuizData.map(ruth.get(0))).containsEntry("attemptId", submittedAttempt)
           .containsEntry("evaluatedBy", "submit");
 
-      Map<String, Object> ida = awaitResult(browser, "ida", expiringAttempt);
+      TestBrowser idasBrowser = new TestBrowser(after.url());
+      idasBrowser.useSid(expiringSid);
+      Map<String, Object> ida = awaitResult(idasBrowser, "ida", expiringAttempt);
       assertThat(ida).containsEntry("evaluatedBy", "deadline");
       assertThat(ida.get("answers")).isEqualTo(Map.of("2", 3L));
 

@@ -3,7 +3,7 @@ package dev.sessionstore.examples.quiz;
 import dev.sessionstore.tck.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
+import dev.sessionstore.Session;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -29,20 +29,27 @@ class QuizApiTest {
     servers.forEach(QuizServer::close);
   }
 
-  private QuizServer server(Duration quiz, Duration tick, InstantSource clock) throws IOException {
-    Options options = new Options("memory:", "127.0.0.1", 0, quiz, 6, tick, Duration.ofMillis(100),
-        0, null, false);
-    QuizServer server = QuizServer.start(options, clock);
+  /** Options of a test server on a free port: the store, the quiz length, the tick, and any more. */
+  static Options options(String store, Duration quiz, Duration tick, String... more) {
+    List<String> args = new ArrayList<>(List.of("--store", store, "--port", "0",
+        "--quiz-seconds", Double.toString(quiz.toMillis() / 1000.0),
+        "--tick-ms", Long.toString(tick.toMillis()), "--cleanup-ms", "100"));
+    args.addAll(List.of(more));
+    return Options.parse(args.toArray(String[]::new));
+  }
+
+  private QuizServer server(Duration quiz, Duration tick, InstantSource clock) {
+    QuizServer server = QuizServer.start(options("memory:", quiz, tick), clock);
     servers.add(server);
     return server;
   }
 
-  private QuizServer server(Duration quiz) throws IOException {
+  private QuizServer server(Duration quiz) {
     return server(quiz, Duration.ofMillis(250), InstantSource.system());
   }
 
   @Test
-  void loginSetsAnHttpOnlySameSiteCookieBoundToTheUser() throws IOException {
+  void loginSetsAnHttpOnlySameSiteCookieUnderANewIdEveryTime() {
     QuizServer server = server(Duration.ofSeconds(30));
     TestBrowser browser = new TestBrowser(server.url());
 
@@ -51,17 +58,21 @@ class QuizApiTest {
     assertThat(login.status()).isEqualTo(200);
     assertThat(login.body()).containsEntry("user", "ada").containsEntry("quiz", null);
     String cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
-    assertThat(cookie).startsWith("sid=").contains("HttpOnly").contains("SameSite=Lax")
+    assertThat(cookie).startsWith("sid=").containsIgnoringCase("HttpOnly").contains("SameSite=Lax")
         .contains("Path=/");
     assertThat(browser.get("/api/quiz/state").body()).containsEntry("user", "ada");
-    // Logging in again in the same browser keeps the session.
+    assertThat(cookie).as("no Secure over plain HTTP unless configured").doesNotContain("Secure");
+    // Logging in again in the same browser replaces the session (fixation protection).
     String sid = browser.sid();
     assertThat(browser.login("ada").status()).isEqualTo(200);
-    assertThat(browser.sid()).isEqualTo(sid);
+    assertThat(browser.sid()).isNotEqualTo(sid);
+    TestBrowser old = new TestBrowser(server.url());
+    old.useSid(sid);
+    assertThat(old.get("/api/quiz/state").status()).as("the replaced session is gone").isEqualTo(401);
   }
 
   @Test
-  void aQuizFromStartToSubmitScoresTheSavedAnswersOnce() throws IOException {
+  void aQuizFromStartToSubmitScoresTheSavedAnswersOnce() {
     QuizServer server = server(Duration.ofSeconds(30));
     TestBrowser browser = new TestBrowser(server.url());
     browser.login("grace");
@@ -109,7 +120,7 @@ class QuizApiTest {
   }
 
   @Test
-  void anotherBrowserCannotLogInOrStartWhileTheQuizRuns() throws IOException {
+  void anotherBrowserCannotLogInOrStartWhileTheQuizRuns() {
     QuizServer server = server(Duration.ofSeconds(30));
     TestBrowser first = new TestBrowser(server.url());
     TestBrowser earlier = new TestBrowser(server.url());
@@ -203,8 +214,10 @@ class QuizApiTest {
 
     assertThat(result).containsEntry("evaluatedBy", "deadline");
     assertThat(result.get("answers")).isEqualTo(Map.of("1", 1L, "4", 2L));
-    assertThat(browser.answer(2, 0).status()).as("late answer").isEqualTo(401);
-    assertThat(browser.post("/api/quiz/submit", null).status()).as("late submit").isEqualTo(401);
+    assertThat(browser.answer(2, 0).status()).as("late answer").isEqualTo(410);
+    assertThat(browser.post("/api/quiz/submit", null).status()).as("late submit").isEqualTo(410);
+    assertThat(browser.get("/api/quiz/state").map("quiz")).as("the page sees the evaluation")
+        .containsEntry("status", "over").containsEntry("attemptId", quiz.get("attemptId"));
     assertThat(new TestBrowser(server.url()).login("edsger").status())
         .as("the expired quiz released its claim").isEqualTo(200);
     Thread.sleep(500); // room for a wrong second evaluation to show up
@@ -228,7 +241,7 @@ class QuizApiTest {
 
     clock.advance(Duration.ofSeconds(1));
 
-    assertThat(browser.answer(6, 0).status()).as("at the deadline").isEqualTo(401);
+    assertThat(browser.answer(6, 0).status()).as("at the deadline").isEqualTo(410);
     Map<String, Object> result = awaitResult(browser, "hedy", (String) quiz.get("attemptId"),
         Duration.ofSeconds(5));
     assertThat(result).containsEntry("evaluatedBy", "deadline")
@@ -238,19 +251,27 @@ class QuizApiTest {
   }
 
   @Test
-  void aResultsSessionIdIsNoLoginCookie() throws IOException {
+  void onlyALoginSessionIdIsALoginCookie() {
     QuizServer server = server(Duration.ofSeconds(30));
     TestBrowser browser = new TestBrowser(server.url());
     browser.login("mallory");
-    browser.useSid(QuizData.resultsId("mallory"));
+    browser.post("/api/quiz/start", null);
+    browser.answer(1, 1);
+    assertThat(browser.post("/api/quiz/submit", null).status()).isEqualTo(200);
+    List<Session> others = server.store().all()
+        .filter(s -> !s.id().equals(browser.sid())).collectList().block(Duration.ofSeconds(10));
+    assertThat(others).extracting(s -> s.attribute("kind")).containsExactlyInAnyOrder("quiz", "results");
 
-    assertThat(browser.get("/api/quiz/state").status()).isEqualTo(401);
-    assertThat(browser.post("/api/quiz/start", null).status()).isEqualTo(401);
-    assertThat(browser.answer(1, 1).status()).isEqualTo(401);
+    for (Session other : others) {
+      browser.useSid(other.id());
+      assertThat(browser.get("/api/quiz/state").status()).isEqualTo(401);
+      assertThat(browser.post("/api/quiz/start", null).status()).isEqualTo(401);
+      assertThat(browser.answer(1, 1).status()).isEqualTo(401);
+    }
   }
 
   @Test
-  void badRequestsAreNamed() throws IOException {
+  void badRequestsAreNamed() {
     QuizServer server = server(Duration.ofSeconds(30));
     TestBrowser browser = new TestBrowser(server.url());
 
@@ -258,15 +279,21 @@ class QuizApiTest {
     assertThat(browser.post("/api/login", "{\"user\":").body().get("error").toString())
         .contains("malformed JSON");
     assertThat(browser.get("/api/login").status()).isEqualTo(405);
-    assertThat(browser.get("/api/nothing").status()).isEqualTo(404);
+    assertThat(browser.get("/api/nothing").status()).as("anonymous").isEqualTo(401);
     assertThat(browser.post("/api/quiz/start", null).status()).isEqualTo(401);
-    browser.useSid("not a valid id!");
+    browser.useSid("not-a-live-id");
     assertThat(browser.get("/api/quiz/state").status()).isEqualTo(401);
+    assertThat(browser.login("ada").status()).isEqualTo(200);
+    TestBrowser.Reply missing = browser.get("/api/nothing");
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.error()).isEqualTo("no such endpoint: GET /api/nothing");
+    assertThat(browser.post("/api/quiz/answer", "{}").status()).isEqualTo(400);
+    assertThat(browser.answer(1, 0).status()).as("no quiz yet").isEqualTo(409);
     assertThat(browser.get("/api/results/ada").body()).containsEntry("attempts", List.of());
   }
 
   @Test
-  void servesThePage() throws IOException {
+  void servesThePage() {
     QuizServer server = server(Duration.ofSeconds(30));
     TestBrowser browser = new TestBrowser(server.url());
 
@@ -277,7 +304,11 @@ class QuizApiTest {
     assertThat(browser.get("/app.js").headers().firstValue("Content-Type").orElseThrow())
         .startsWith("text/javascript");
     assertThat(browser.get("/style.css").status()).isEqualTo(200);
-    assertThat(browser.get("/../pom.xml").status()).isEqualTo(404);
+    assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow())
+        .contains("default-src 'self'").contains("frame-ancestors 'none'");
+    assertThat(page.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+    assertThat(browser.get("/../pom.xml").status()).isNotEqualTo(200);
+    assertThat(browser.get("/app.js/../../pom.xml").status()).isNotEqualTo(200);
   }
 
   private static Map<String, Object> awaitResult(TestBrowser browser, String user, String attemptId,

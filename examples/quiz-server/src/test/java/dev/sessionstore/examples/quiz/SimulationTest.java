@@ -3,18 +3,21 @@ package dev.sessionstore.examples.quiz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The simulation against an in-process server on the memory store: its invariants hold. */
 class SimulationTest {
 
-  static SimulationReport simulate(String store, int candidates, double quizSeconds)
-      throws IOException {
-    Options options = Options.parse("--simulate", Integer.toString(candidates), "--store", store,
-        "--quiz-seconds", Double.toString(quizSeconds));
+  static SimulationReport simulate(String store, int candidates, double quizSeconds,
+      String... more) {
+    List<String> args = new ArrayList<>(List.of("--simulate", Integer.toString(candidates),
+        "--store", store, "--quiz-seconds", Double.toString(quizSeconds)));
+    args.addAll(List.of(more));
+    Options options = Options.parse(args.toArray(String[]::new));
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     SimulationReport report =
         Simulation.run(options, new PrintStream(log, true, StandardCharsets.UTF_8));
@@ -51,10 +54,10 @@ class SimulationTest {
   }
 
   @Test
-  void thirtyCandidatesOnTheMemoryStoreLoseNothingAndAreEvaluatedOnce() throws IOException {
-    SimulationReport report = simulate("memory:", 30, 2);
+  void twoHundredCandidatesOnTheMemoryStoreLoseNothingAndAreEvaluatedOnce() {
+    SimulationReport report = simulate("memory:", 200, 10);
 
-    assertInvariants(report, 30);
+    assertInvariants(report, 200);
   }
 
   @Test

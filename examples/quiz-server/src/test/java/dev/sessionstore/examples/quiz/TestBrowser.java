@@ -8,18 +8,24 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One browser for API tests: a cookie jar of one {@code sid} cookie over an HTTP client. */
+/**
+ * One browser for API tests: a cookie jar ({@code sid} and {@code XSRF-TOKEN}) over an HTTP client,
+ * echoing the CSRF token in {@code X-XSRF-TOKEN} the way the page does (fetching one first when it
+ * has none). {@link #send} sends a request exactly as given, for the attacks.
+ */
 final class TestBrowser {
 
   private static final HttpClient CLIENT = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5))
+      .connectTimeout(Duration.ofSeconds(10))
       .build();
 
   private final String baseUrl;
   private volatile String sid;
+  private volatile String csrfToken;
 
   TestBrowser(String baseUrl) {
     this.baseUrl = baseUrl;
@@ -29,6 +35,10 @@ final class TestBrowser {
     @SuppressWarnings("unchecked")
     Map<String, Object> map(String key) {
       return (Map<String, Object>) body.get(key);
+    }
+
+    String error() {
+      return String.valueOf(body.get("error"));
     }
   }
 
@@ -40,12 +50,23 @@ final class TestBrowser {
     this.sid = sid;
   }
 
-  Reply get(String path) {
-    return send("GET", path, null);
+  String csrfToken() {
+    if (csrfToken == null) {
+      get("/api/csrf");
+    }
+    return csrfToken;
   }
 
+  Reply get(String path) {
+    return send("GET", path, null, null, Map.of());
+  }
+
+  /** A POST from the page: JSON body (or none), with the CSRF token. */
   Reply post(String path, String json) {
-    return send("POST", path, json == null ? "" : json);
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("X-XSRF-TOKEN", csrfToken());
+    return send("POST", path, json == null ? "" : json, json == null ? null : "application/json",
+        headers);
   }
 
   Reply login(String user) {
@@ -56,20 +77,41 @@ final class TestBrowser {
     return post("/api/quiz/answer", "{\"question\":" + question + ",\"choice\":" + choice + "}");
   }
 
-  private Reply send(String method, String path, String body) {
+  /**
+   * Sends a request with this browser's cookies and exactly the given headers.
+   *
+   * @param body the body, or null for none
+   * @param contentType the Content-Type, or null for none
+   */
+  Reply send(String method, String path, String body, String contentType,
+      Map<String, String> headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-        .timeout(Duration.ofSeconds(20))
+        .timeout(Duration.ofSeconds(30))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body));
+    StringBuilder cookies = new StringBuilder();
     if (sid != null) {
-      request.header("Cookie", "sid=" + sid);
+      cookies.append("sid=").append(sid);
     }
+    if (csrfToken != null) {
+      cookies.append(cookies.length() == 0 ? "" : "; ").append("XSRF-TOKEN=").append(csrfToken);
+    }
+    if (cookies.length() > 0) {
+      request.header("Cookie", cookies.toString());
+    }
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    headers.forEach(request::header);
     try {
       HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
       for (String cookie : response.headers().allValues("Set-Cookie")) {
+        int end = cookie.indexOf(';');
+        String value = cookie.substring(cookie.indexOf('=') + 1, end < 0 ? cookie.length() : end);
         if (cookie.startsWith("sid=")) {
-          String value = cookie.substring(4, cookie.indexOf(';'));
           sid = value.isEmpty() ? null : value;
+        } else if (cookie.startsWith("XSRF-TOKEN=")) {
+          csrfToken = value.isEmpty() ? null : value;
         }
       }
       String raw = response.body();

@@ -1,0 +1,9 @@
+package dev.sessionstore.spring;
+
+/** {@link RepositoryContractTest} on the embedded MongoDB. */
+class MongoRepositoryTest extends RepositoryContractTest {
+  @Override
+  String storeUri() {
+    return mongoUri();
+  }
+}
