@@ -117,6 +117,12 @@ final class TcpProxy implements AutoCloseable {
           }
           sockets.add(client);
           sockets.add(upstream);
+          if (server.isClosed()) {
+            // cut() ran while this connection was being set up, after it dropped the others.
+            closeQuietly(client);
+            closeQuietly(upstream);
+            continue;
+          }
           pump(client, upstream);
           pump(upstream, client);
         } catch (IOException e) {

@@ -119,4 +119,25 @@ final class BlockingProbe {
     }
     return out.length() == 0 ? "(JDK frames only)" : out.toString();
   }
+
+  /** A thread that BlockHound, through Reactor's integration, treats like a thread of a non-blocking scheduler. */
+  static final class NonBlockingThread extends Thread implements reactor.core.scheduler.NonBlocking {
+    private final Runnable task;
+    volatile @org.jspecify.annotations.Nullable Throwable failure;
+
+    NonBlockingThread(Runnable task) {
+      super("tck-nonblocking-periodic-work");
+      this.task = task;
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      try {
+        task.run();
+      } catch (Throwable e) {
+        failure = e;
+      }
+    }
+  }
 }

@@ -77,7 +77,7 @@ public interface DataModelContract {
     SessionData data = SessionData.of(values);
     Session created = awaitValue(store.create(SessionDraft.of(data).withMaxIdle(Duration.ofHours(1))), "create");
     Session read = awaitValue(store.get(created.id()), "get");
-    assertThat(read.data()).as("data read back").isEqualTo(data);
+    Kit.sameData(read.data(), data, "data read back");
     for (Map.Entry<String, Object> entry : values.entrySet()) {
       Object back = read.attribute(entry.getKey());
       if (entry.getValue() == null) {
@@ -158,7 +158,7 @@ public interface DataModelContract {
     assertThat(e.path()).as("path named by the error").startsWith("tooDeep");
     Session read = awaitValue(store.get(created.id()), "get");
     assertThat(read.version()).as("version after the rejected update").isEqualTo(1L);
-    assertThat(read.data()).as("data after the rejected update").isEqualTo(data);
+    Kit.sameData(read.data(), data, "data after the rejected update");
   }
 
   /**
@@ -196,7 +196,7 @@ public interface DataModelContract {
         .hasMessageContaining("a[\"b\"]");
     Session read = awaitValue(store.get(created.id()), "get");
     assertThat(read.version()).as("version after rejected updates").isEqualTo(1L);
-    assertThat(read.data()).as("data after rejected updates").isEqualTo(created.data());
+    Kit.sameData(read.data(), created.data(), "data after rejected updates");
   }
 
   /**
@@ -212,11 +212,11 @@ public interface DataModelContract {
     Session created = awaitValue(store.create(SessionDraft.of(data).withMaxIdle(Duration.ofHours(1))), "create");
     Session read = awaitValue(store.get(created.id()), "get");
     assertThat(read.data().keys()).as("attribute names read back").containsExactlyInAnyOrderElementsOf(data.keys());
-    assertThat(read.data()).as("attributes read back").isEqualTo(data);
+    Kit.sameData(read.data(), data, "attributes read back");
     Session updated = awaitValue(store.update(created.id(), x -> x.withAttribute("%2E", "changed")
         .withoutAttribute("\\u002e")), "update of hostile names");
     Session again = awaitValue(store.get(created.id()), "get after update");
-    assertThat(again.data()).as("data after update of hostile names").isEqualTo(updated.data());
+    Kit.sameData(again.data(), updated.data(), "data after update of hostile names");
     assertThat(again.attribute(".")).as("'.' after changing '%2E' and removing '\\u002e'").isEqualTo(data.get("."));
     assertThat(again.data().containsKey("\\u002e")).as("'\\u002e' was removed").isFalse();
   }
@@ -247,7 +247,7 @@ public interface DataModelContract {
           .containsAll(HostileKeys.singles());
       chain = level.get(HostileKeys.childKey(depth));
     }
-    assertThat(read.data()).as("nested hostile keys read back").isEqualTo(data);
+    Kit.sameData(read.data(), data, "nested hostile keys read back");
   }
 
   /**
@@ -281,7 +281,7 @@ public interface DataModelContract {
         "update to 2000 small attributes over the limit in total");
     Session read = awaitValue(store.get(small.id()), "get");
     assertThat(read.version()).as("version after rejected writes").isEqualTo(1L);
-    assertThat(read.data()).as("data after rejected writes").isEqualTo(small.data());
+    Kit.sameData(read.data(), small.data(), "data after rejected writes");
     Session fine = awaitValue(store.update(small.id(), x -> x.withAttribute("more", "z".repeat(4096))),
         "update to 8 KiB, under the limit");
     assertThat(fine.version()).as("version after an accepted update").isEqualTo(2L);
@@ -301,5 +301,70 @@ public interface DataModelContract {
     expectError(store.save(half.withAttribute("more", "m".repeat(2 * 1024 * 1024))), SessionTooLargeException.class,
         "save of a 2.5 MiB session with the default limit");
     assertThat(awaitValue(store.get(half.id()), "get").version()).as("version after the rejected save").isEqualTo(1L);
+  }
+
+  /**
+   * Checks that look-alikes of escaped characters never collide with them.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R6.2 look-alikes of escaped characters (U+FF0E, U+FF04, U+2024, ...) never collide with them, as names and nested keys")
+  default void r6_2_lookAlikesNeverCollide(StoreFixture kit) {
+    SessionStore store = kit.store();
+    Map<String, Object> keys = HostileKeys.lookAlikes();
+    Map<String, Object> attributes = new LinkedHashMap<>(keys);
+    attributes.put("nested", Map.of("inner", keys, "list", List.of(keys)));
+    SessionData data = SessionData.of(attributes);
+    Session created = awaitValue(store.create(SessionDraft.of(data).withMaxIdle(Duration.ofHours(1))), "create");
+    Session read = awaitValue(store.get(created.id()), "get");
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<String, Object> e : keys.entrySet()) {
+      Object back = read.data().get(e.getKey());
+      if (!e.getValue().equals(back)) {
+        problems.add("attribute " + HostileKeys.escaped(e.getKey()) + " read back as " + back + ", written as "
+            + e.getValue());
+      }
+    }
+    if (problems.isEmpty()) {
+      for (String key : read.data().keys()) {
+        if (!attributes.containsKey(key)) {
+          problems.add("an attribute " + HostileKeys.escaped(key) + " that was never written");
+        }
+      }
+    }
+    assertThat(problems).as("look-alike attribute names changed by the round trip (%d names)", keys.size())
+        .isEmpty();
+    Kit.sameData(read.data(), data, "data with look-alike keys read back, nested keys included");
+  }
+
+  /**
+   * Checks that strings with unpaired surrogates are refused and nothing is written.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R6.1 strings with unpaired surrogates are refused: keys and values by SessionData, principals with IllegalArgumentException")
+  default void r6_1_unpairedSurrogatesRefused(StoreFixture kit) {
+    SessionStore store = kit.store();
+    assertThatThrownBy(() -> SessionData.of(Map.of("high\uD800", 1L))).as("a key with an unpaired high surrogate")
+        .isInstanceOf(InvalidSessionDataException.class);
+    assertThatThrownBy(() -> SessionData.of(Map.of("k", Map.of("inner", List.of("ok", "low\uDC00")))))
+        .as("a nested value with an unpaired low surrogate").isInstanceOf(InvalidSessionDataException.class)
+        .hasMessageContaining("k[\"inner\"][1]");
+    assertThatThrownBy(() -> SessionDraft.empty().withPrincipal("\uDBFFalice", false))
+        .as("a principal with an unpaired surrogate").isInstanceOf(IllegalArgumentException.class);
+    Session s = awaitValue(store.create(draft(Duration.ofHours(1), "k", "v").withPrincipal("alice", false)), "create");
+    Throwable update = Kit.awaitError(store.update(s.id(), x -> x.withAttribute("k", "broken\uD800")),
+        "update writing a value with an unpaired surrogate");
+    assertThat(update).as("error of that update").isInstanceOf(InvalidSessionDataException.class);
+    Throwable find = Kit.awaitError(store.findByPrincipal("ali\uDC00ce").collectList(),
+        "findByPrincipal with an unpaired surrogate");
+    assertThat(find).as("error of findByPrincipal with an unpaired surrogate (signalled, not thrown)")
+        .isInstanceOf(IllegalArgumentException.class);
+    Session read = awaitValue(store.get(s.id()), "get");
+    assertThat(read.version()).as("version after the refused update").isEqualTo(1L);
+    assertThat(read.attribute("k")).as("value after the refused update").isEqualTo("v");
+    assertThat(Kit.ids(store.findByPrincipal("alice"), "findByPrincipal")).containsExactly(s.id());
   }
 }

@@ -186,4 +186,37 @@ public interface EventsContract {
       assertThat(recorder.events()).as("events of a store without EVENTS").isEmpty();
     }
   }
+
+  /**
+   * Checks that a subscriber that sleeps in {@code onNext} does not slow writers down.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R7.1 a subscriber that sleeps in onNext does not slow writers: 200 updates take less than half of its sleeping")
+  default void r7_1_sleepingSubscriber(StoreFixture kit) {
+    SessionStore store = eventsStore(kit);
+    int updates = 200;
+    Duration nap = Duration.ofMillis(10);
+    java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+    reactor.core.Disposable sleeper = store.events().subscribe(event -> {
+      received.incrementAndGet();
+      java.util.concurrent.locks.LockSupport.parkNanos(nap.toNanos()); // a subscriber doing blocking work
+    }, error -> { });
+    try {
+      Session s = awaitValue(store.create(draft(Duration.ofHours(1), "n", 0)), "create");
+      long start = System.nanoTime();
+      for (int i = 0; i < updates; i++) {
+        awaitValue(store.update(s.id(), x -> x.withAttribute("n", Kit.counter(x, "n") + 1)), "update");
+      }
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      // Delivered on the writers' path, the updates would take at least updates * nap (2 s).
+      Duration bound = nap.multipliedBy(updates).dividedBy(2);
+      assertThat(took).as("time for %d updates while a subscriber sleeps %s per event (bound: half of its %s of "
+          + "sleeping; %d events reached it meanwhile)", updates, nap, nap.multipliedBy(updates), received.get())
+          .isLessThan(bound);
+    } finally {
+      sleeper.dispose();
+    }
+  }
 }

@@ -19,7 +19,17 @@ final class HostileKeys {
   /** The atoms. Only well-formed Unicode: an unpaired surrogate is not text any encoding keeps. */
   static final List<String> ATOMS = List.of(
       ".", "$", "\0", "", "é", "日本", "😀", "\\u002e", "\\u0024", "\\.", "\\$", "\\", "%2E", "%24", "%",
-      "~d", "~s", "~", "_", "__proto__", "$set", " ", "\n", "\"", "'", "[0]", "/", "\uFFFF");
+      "~d", "~s", "~", "_", "__proto__", "$set", " ", "\n", "\"", "'", "[0]", "/", "\uFFFF",
+      // Look-alikes of the characters stores escape, which an escaping scheme might use or fold back:
+      "\uFF0E", "\uFF04", "\u2024", "\uFE52", "\uFE69", "\u3002", "\uFF3C", "\uFF05", "\u00B7");
+
+  /** Each character a store is likely to escape, with look-alikes that must stay distinct from it. */
+  static final Map<String, List<String>> LOOK_ALIKES = Map.of(
+      ".", List.of("\uFF0E", "\u2024", "\uFE52", "\u3002", "\u00B7", "\u2E31"),
+      "$", List.of("\uFF04", "\uFE69", "\uD83D\uDCB2"),
+      "\\", List.of("\uFF3C", "\u2216", "\uFE68"),
+      "%", List.of("\uFF05", "\uFE6A"),
+      "\0", List.of("\u2400", "\uFFFD"));
 
   private HostileKeys() {}
 
@@ -87,8 +97,45 @@ final class HostileKeys {
     return value;
   }
 
+  /**
+   * Keys that differ only by a character and its look-alikes, alone, framed and at both ends, each
+   * mapped to a distinct number (so a collision shows as a lost or changed value).
+   */
+  static Map<String, Object> lookAlikes() {
+    Set<String> keys = new LinkedHashSet<>();
+    for (Map.Entry<String, List<String>> e : new java.util.TreeMap<>(LOOK_ALIKES).entrySet()) {
+      List<String> family = new ArrayList<>();
+      family.add(e.getKey());
+      family.addAll(e.getValue());
+      for (String c : family) {
+        keys.add(c);
+        keys.add("a" + c + "b");
+        keys.add(c + "x");
+        keys.add("x" + c);
+        keys.add(c + c);
+      }
+    }
+    return numbered(keys, 5000);
+  }
+
   /** Session data whose attribute names are all hostile keys and pairs. */
   static SessionData asAttributeNames() {
     return SessionData.of(numbered(all(), 0));
+  }
+
+  /** A key for a message: quoted, with control characters, surrogates and non-ASCII shown as escapes. */
+  static String escaped(String key) {
+    StringBuilder out = new StringBuilder("\"");
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20 || c > 0x7e) {
+        out.append(String.format(java.util.Locale.ROOT, "\\u%04X", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append('"').toString();
   }
 }

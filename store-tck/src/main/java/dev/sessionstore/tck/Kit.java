@@ -138,6 +138,71 @@ final class Kit {
     return SessionDraft.of(data(keysAndValues)).withMaxIdle(maxIdle);
   }
 
+  /** A draft with a two-hour idle limit and a deadline {@code in} from now on the test's clock. */
+  static SessionDraft withDeadline(StoreFixture kit, Duration in) {
+    return SessionDraft.empty().withMaxIdle(Duration.ofHours(2)).withDeadline(kit.clock().instant().plus(in));
+  }
+
+  /**
+   * Fails unless two session data are equal, naming what differs: the path of each changed, missing or
+   * unexpected key (control and non-ASCII characters escaped) and the differing values, never whole data.
+   */
+  static void sameData(SessionData actual, SessionData expected, String what) {
+    if (actual.equals(expected)) {
+      return;
+    }
+    List<String> differences = new java.util.ArrayList<>();
+    diff("", actual.asMap(), expected.asMap(), differences);
+    if (differences.isEmpty()) {
+      differences.add("the data differ in order or type only: " + shorten(String.valueOf(actual.asMap())));
+    }
+    int shown = Math.min(differences.size(), 5);
+    throw new AssertionError(what + ": " + differences.size() + " difference(s): "
+        + String.join("; ", differences.subList(0, shown)) + (shown < differences.size() ? "; ..." : ""));
+  }
+
+  private static void diff(String path, @Nullable Object actual, @Nullable Object expected, List<String> out) {
+    if (java.util.Objects.equals(actual, expected)) {
+      return;
+    }
+    if (actual instanceof Map<?, ?> a && expected instanceof Map<?, ?> e) {
+      for (Map.Entry<?, ?> entry : e.entrySet()) {
+        String key = String.valueOf(entry.getKey());
+        String at = path + "[" + HostileKeys.escaped(key) + "]";
+        if (!a.containsKey(key)) {
+          out.add("key " + at + " is missing (written as " + shorten(entry.getValue()) + ")");
+        } else {
+          diff(at, a.get(key), entry.getValue(), out);
+        }
+      }
+      for (Object key : a.keySet()) {
+        if (!e.containsKey(key)) {
+          out.add("key " + path + "[" + HostileKeys.escaped(String.valueOf(key)) + "] was never written (reads as "
+              + shorten(a.get(key)) + ")");
+        }
+      }
+      return;
+    }
+    if (actual instanceof List<?> a && expected instanceof List<?> e && a.size() == e.size()) {
+      for (int i = 0; i < a.size(); i++) {
+        diff(path + "[" + i + "]", a.get(i), e.get(i), out);
+      }
+      return;
+    }
+    out.add((path.isEmpty() ? "the data" : path) + " reads as " + shorten(actual) + ", written as " + shorten(expected));
+  }
+
+  private static String shorten(@Nullable Object value) {
+    String text = value == null ? "null" : value.getClass().getSimpleName() + " " + value;
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < text.length() && out.length() < 80; i++) {
+      char c = text.charAt(i);
+      out.append(c < 0x20 || (c >= 0x7f && c < 0xa0) || Character.isSurrogate(c)
+          ? String.format(java.util.Locale.ROOT, "\\u%04X", (int) c) : String.valueOf(c));
+    }
+    return out.length() < 80 ? out.toString() : out + "...";
+  }
+
   /** A counter attribute's value, 0 when absent. */
   static long counter(Session session, String name) {
     Object value = session.attribute(name);

@@ -7,10 +7,10 @@ import static dev.sessionstore.tck.Kit.expectEmpty;
 import static dev.sessionstore.tck.Kit.expectValue;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sessionstore.PrincipalConflictException;
 import dev.sessionstore.Session;
 import dev.sessionstore.SessionDraft;
 import dev.sessionstore.SessionStore;
+import dev.sessionstore.StoreOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -153,9 +154,86 @@ public interface LifecycleContract {
     });
     assertThat(problems).as("blocking calls on Schedulers.parallel() threads").isEmpty();
     assertThat(outcomes.get("create")).as("outcome of create under the probe").matches(o -> !o.isError());
-    assertThat(outcomes.get("conflicting create").error()).as("outcome of a conflicting create under the probe")
-        .isInstanceOf(PrincipalConflictException.class);
+    // Only blocking counts here: a store without exclusive claims (R5.2) fails R5.2, not R2.7.
   }
+
+  /**
+   * Checks with BlockHound that operations contending for one id, hundreds of mixed operations at once, and
+   * the store's periodic work never block a non-blocking thread.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R2.7 no blocking under contention: updates of one id racing on Schedulers.parallel, hundreds of mixed operations, the store's periodic work")
+  default void r2_7_noBlockingUnderContention(StoreFixture kit) {
+    String unavailable = BlockingProbe.install();
+    Assumptions.assumeTrue(unavailable == null, () -> unavailable);
+    SessionStore store = kit.open(o -> o.with(StoreOptions.CLEANUP_INTERVAL, Duration.ofMillis(100)));
+    int rounds = 60 * kit.stressScale();
+    int racers = 8;
+    Session hot = awaitValue(store.create(draft(Duration.ofHours(1), "n", 0L)), "create the contended session");
+    List<Session> pool = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      pool.add(awaitValue(store.create(draft(Duration.ofMinutes(1 + i), "k", i).withPrincipal("p" + i, false)),
+          "create"));
+    }
+    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong();
+    Runnable work = () -> {
+      for (int round = 0; round < rounds; round++) {
+        // Contention: racers on the parallel scheduler's threads update one id; each change does a little work.
+        Flux.range(0, racers).flatMap(i -> store.update(hot.id(), x -> {
+          List<Long> scratch = new ArrayList<>();
+          for (long j = 0; j < 64; j++) {
+            scratch.add(j * i);
+          }
+          return x.withAttribute("n", Kit.counter(x, "n") + 1).withAttribute("last", (long) scratch.size());
+        }).subscribeOn(Schedulers.parallel()).doOnNext(x -> acknowledged.incrementAndGet())
+            .onErrorResume(e -> {
+              failures.add(e);
+              return Mono.empty();
+            })).blockLast(Kit.WAIT);
+        // Mixed operations of every kind at once.
+        Session target = pool.get(round % pool.size());
+        List<Mono<?>> mixed = List.of(store.get(target.id()), store.touch(target.id()),
+            store.update(target.id(), x -> x.withAttribute("r", "x")), store.findByPrincipal("p1").collectList(),
+            store.all().collectList(), store.count(), store.create(draft(Duration.ofSeconds(30))),
+            store.get("kit-unknown-" + round), store.saveIfUnchanged(target).onErrorResume(e -> Mono.empty()),
+            store.create(draft(Duration.ofSeconds(30))).flatMap(c -> store.regenerate(c.id())),
+            store.create(draft(Duration.ofSeconds(30))).flatMap(c -> store.destroy(c.id())), store.cleanup());
+        Flux.fromIterable(mixed).flatMap(m -> m.subscribeOn(Schedulers.parallel()).then()
+            .onErrorResume(e -> {
+              failures.add(e);
+              return Mono.empty();
+            })).blockLast(Kit.WAIT);
+        if (round % 10 == 9) {
+          kit.clock().advance(Duration.ofSeconds(20));
+        }
+      }
+      // The store's periodic work, run by its scheduler on a thread that counts as non-blocking.
+      BlockingProbe.NonBlockingThread periodic = new BlockingProbe.NonBlockingThread(() -> kit.scheduler().advanceTimeBy(Duration.ofSeconds(1)));
+      periodic.start();
+      try {
+        periodic.join(Kit.WAIT.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (periodic.failure != null) {
+        failures.add(periodic.failure);
+      }
+    };
+    work.run(); // warm-up, unarmed
+    failures.clear();
+    List<String> problems = new ArrayList<>(BlockingProbe.probe(work));
+    for (Throwable failure : failures) {
+      if (BlockingProbe.isBlockingError(failure)) {
+        problems.add("an operation failed with " + failure);
+      }
+    }
+    assertThat(problems).as("blocking calls on non-blocking threads under contention (%d contended updates "
+        + "acknowledged)", acknowledged.get()).isEmpty();
+  }
+
 
   private static <T> T run(Map<String, Kit.Outcome<?>> outcomes, String name, Supplier<Mono<T>> operation) {
     Kit.Outcome<T> outcome = Kit.outcome(Mono.defer(operation).subscribeOn(Schedulers.parallel()), name);

@@ -61,7 +61,9 @@ public interface SessionStoreTck
         ConcurrencyContract,
         FailureContract,
         LifecycleContract,
-        ConfigurationContract {
+        ConfigurationContract,
+        RaceContract,
+        BoundaryContract {
 
   /**
    * Opens a fresh, empty store configured with the kit's options. Point the options at your store

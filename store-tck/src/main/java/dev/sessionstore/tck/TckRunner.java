@@ -48,7 +48,10 @@ import org.junit.platform.launcher.core.LauncherFactory;
  *
  * <p>Options: {@code --classpath <paths>} (jars or directories, separated by the platform's path
  * separator) adds the store's classes; {@code --rules R2.4,R3.2} runs only those rules; {@code --scale N}
- * multiplies the counts of the stress tests; {@code --verbose} prints one line per test as well. The
+ * multiplies the counts of the stress tests; {@code --verbose} prints one line per test as it runs, and
+ * under each failed rule every one of its failed tests with the reason. A store that cannot be opened at
+ * all is reported once, as a usage error with exit status 2. The runner checks every rule in the common
+ * configurations of {@link KitConfiguration#common()}. The
  * JVM flag {@code -XX:+AllowRedefinitionToAddDeleteMethods} lets BlockHound check R2.7; without it R2.7 is
  * skipped with that reason.
  *
@@ -118,10 +121,17 @@ public final class TckRunner {
         err.println("error: " + e.getMessage());
         return 2;
       }
+      // A store that cannot be opened is one usage error, not one failure per rule.
+      try {
+        SessionStores.open(options.with(StoreOptions.CLOCK, new TestClock(java.time.Instant.now()))).close();
+      } catch (RuntimeException e) {
+        err.println("error: the store " + options + " cannot be opened: " + KitReport.reason(e));
+        return 2;
+      }
       out.println("sessionstore TCK against " + options);
       RunnerKit.configure(arguments.uri, arguments.scale);
       KitReport report = runKit(RunnerKit.class, arguments.rules, arguments.verbose ? out : null);
-      return print(report, arguments.rules, out);
+      return print(report, arguments.rules, arguments.verbose, out);
     } finally {
       thread.setContextClassLoader(previous);
       if (extra != null) {
@@ -134,12 +144,19 @@ public final class TckRunner {
     }
   }
 
-  private static int print(KitReport report, Set<String> rules, PrintStream out) {
+  private static int print(KitReport report, Set<String> rules, boolean verbose, PrintStream out) {
     int passed = 0;
     int failed = 0;
     int skipped = 0;
     for (KitReport.RuleResult rule : report.rules(rules)) {
       out.printf(Locale.ROOT, "%-8s %-5s %s%n", rule.status(), rule.rule(), rule.reason());
+      if (verbose && rule.status() == KitReport.Status.FAIL) {
+        for (KitReport.TestResult test : report.tests()) {
+          if (test.status() == KitReport.Status.FAIL && rule.rule().equals(KitReport.ruleOf(test.displayName()))) {
+            out.printf(Locale.ROOT, "               failed: %s -- %s%n", test.displayName(), test.reason());
+          }
+        }
+      }
       switch (rule.status()) {
         case PASS -> passed++;
         case FAIL -> failed++;

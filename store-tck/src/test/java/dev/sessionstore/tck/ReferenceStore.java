@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -110,20 +111,77 @@ final class ReferenceStore implements SessionStore {
     /** R9.1: an option the store has no use for (timeout) is never read, so a bad value goes unnoticed. */
     ACCEPTS_BAD_OPTIONS("R9.1"),
     /** R9.2: with a positive touchThreshold, a read within it trusts the session to be live. */
-    THRESHOLD_SKIPS_EXPIRY("R9.2");
+    THRESHOLD_SKIPS_EXPIRY("R9.2"),
+
+    // Narrow races: two locked steps where one is needed, with nothing in between to widen the window.
+    /** R5.2: create checks the exclusive claim in one locked step and writes in the next. */
+    CLAIM_CHECK_THEN_WRITE("R5.2", true),
+    /** R2.3: saveIfUnchanged compares the version in one locked step and writes in the next. */
+    CAS_READ_THEN_WRITE("R2.3", true),
+    /** R3.2: an optimistic update whose commit, finding no record, writes anyway (over the tombstone). */
+    UPDATE_COMMITS_OVER_TOMBSTONE("R3.2", true),
+    /** R2.4: get reads in one locked step and writes the refreshed copy back in the next. */
+    GET_WRITES_BACK("R2.4", true),
+    /** R1.4: regenerate reads in one locked step and moves the session in the next. */
+    REGENERATE_NOT_ATOMIC("R1.4", true),
+    /** R7.1: update publishes its event just after leaving the lock. */
+    EVENTS_PUBLISHED_AFTER_UNLOCK("R7.1", true),
+    /** R7.1: events are delivered on the writer's thread, inside the write. */
+    SYNC_DELIVERY("R7.1"),
+    /** R2.7: update holds a ReentrantLock across the caller's change, so contending updates park. */
+    LOCK_HELD_ACROSS_CHANGE("R2.7", true),
+    /** R2.7: an optimistic update sleeps a millisecond before retrying after a conflict. */
+    SLEEPS_IN_BACKOFF("R2.7"),
+    /** R2.7: the store's periodic cleanup reads a file with blocking I/O. */
+    PERIODIC_BLOCKING_IO("R2.7"),
+    /** R4.5: every read that meets an expired record emits EXPIRED again. */
+    EXPIRED_ON_EVERY_NOTICE("R4.5"),
+    /** R4.5: no timely sweep: EXPIRED waits for the cleanup interval. */
+    NO_TIMELY_EXPIRY("R4.5"),
+    /** R4.2: writes treat a session as live at exactly expiresAt (isAfter instead of !isBefore). */
+    WRITES_AT_EXPIRY_LIVE("R4.2"),
+    /** R4.3: a refresh moves the deadline along with lastAccessedAt. */
+    REFRESH_MOVES_DEADLINE("R4.3"),
+    /** R3.4: cleanup uses the expiry computed at the last write, blind to refreshes by reads. */
+    CLEANUP_IGNORES_REFRESH("R3.4"),
+    /** R3.4: a tombstone is dated with the session's last access instead of the destroy. */
+    TOMBSTONE_AGES_FROM_ACCESS("R3.4"),
+    /** R3.2: destroy of an expired but stored session removes it without a tombstone. */
+    DESTROY_OF_EXPIRED_NO_TOMBSTONE("R3.2"),
+    /** R5.2: save and saveIfUnchanged that drop a claim leave it in force (only update releases). */
+    CLAIM_KEPT_BY_SAVE("R5.2"),
+    /** R2.3: versions compared as boxed Longs with ==, which breaks past the small-integer cache. */
+    VERSION_BOXED_IDENTITY("R2.3"),
+    /** R6.2: '.' and '$' escaped as U+FF0E and U+FF04, and every such look-alike unescaped. */
+    LOOK_ALIKES_FOLDED("R6.2"),
+    /** R6.1: findByPrincipal answers empty for a principal with an unpaired surrogate. */
+    PRINCIPAL_NOT_CHECKED("R6.1");
 
     /** The rule the kit must fail for a store with this flaw. */
     final String rule;
 
+    /**
+     * A race with a window of microseconds that the kit catches in some runs only (measured rates in the
+     * README); the self-test leaves these out of its default run, {@code -Dkit.flaws} runs them.
+     */
+    final boolean narrowRace;
+
     Flaw(String rule) {
+      this(rule, false);
+    }
+
+    Flaw(String rule, boolean narrowRace) {
       this.rule = rule;
+      this.narrowRace = narrowRace;
     }
   }
 
   private final Object lock = new Object();
-  private final Map<String, Session> records = new HashMap<>(); // may hold expired sessions until cleanup
-  private final Map<String, Instant> tombstones = new HashMap<>();
-  private final Set<String> corrupt = new java.util.HashSet<>(); // records that no longer decode (R8.4)
+  // Concurrent maps, so that the flawed paths can read them without the lock, as a careless store would;
+  // the correct paths touch them only while holding the lock.
+  private final Map<String, Session> records = new ConcurrentHashMap<>(); // may hold expired ones until cleanup
+  private final Map<String, Instant> tombstones = new ConcurrentHashMap<>();
+  private final Set<String> corrupt = ConcurrentHashMap.newKeySet(); // records that no longer decode (R8.4)
   private final InstantSource clock;
   private final SessionIdGenerator ids;
   private final @Nullable Duration defaultMaxIdle;
@@ -136,6 +194,14 @@ final class ReferenceStore implements SessionStore {
   private final Disposable schedule;
   private final AtomicLong weakIds = new AtomicLong();
   private final AtomicLong skippedRecords = new AtomicLong();
+  private final Map<String, Instant> expiryAtWrite = new ConcurrentHashMap<>(); // for CLEANUP_IGNORES_REFRESH
+  private final Map<String, String> keptClaims = new ConcurrentHashMap<>(); // principal -> id, CLAIM_KEPT_BY_SAVE
+  private final java.util.concurrent.locks.ReentrantLock changeLock = new java.util.concurrent.locks.ReentrantLock();
+  private final List<reactor.core.publisher.FluxSink<SessionEvent>> directSinks =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final ThreadLocal<List<SessionEvent>> pendingEvents = ThreadLocal.withInitial(ArrayList::new);
+  private final Disposable sweep;
+  private final java.nio.file.@Nullable Path scratchFile;
   private @Nullable String lastWritten;
   private volatile boolean closed;
 
@@ -153,9 +219,59 @@ final class ReferenceStore implements SessionStore {
     }
     this.backend = backend;
     Duration interval = options.require(StoreOptions.CLEANUP_INTERVAL);
-    Scheduler scheduler = options.get(StoreOptions.SCHEDULER);
-    this.schedule = Flux.interval(interval, interval, scheduler != null ? scheduler : Schedulers.parallel())
-        .subscribe(tick -> cleanup().subscribe(removed -> { }, error -> { }));
+    Scheduler configured = options.get(StoreOptions.SCHEDULER);
+    Scheduler scheduler = configured != null ? configured : Schedulers.parallel();
+    this.scratchFile = flawed(Flaw.PERIODIC_BLOCKING_IO) ? scratchFile() : null;
+    this.schedule = Flux.interval(interval, interval, scheduler)
+        .subscribe(tick -> {
+          readScratchFile();
+          cleanup().subscribe(removed -> { }, error -> { });
+        });
+    // R4.5: EXPIRED within a second of expiry, whatever the cleanup interval.
+    Duration sweepEvery = Duration.ofMillis(250);
+    this.sweep = flawed(Flaw.NO_TIMELY_EXPIRY) ? reactor.core.Disposables.disposed()
+        : Flux.interval(sweepEvery, sweepEvery, scheduler).subscribe(tick -> sweepExpired());
+  }
+
+  private static java.nio.file.Path scratchFile() {
+    try {
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("reference-store", ".bin");
+      java.nio.file.Files.write(file, new byte[4096]);
+      file.toFile().deleteOnExit();
+      return file;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** PERIODIC_BLOCKING_IO: blocking file I/O on the scheduler's thread. */
+  private void readScratchFile() {
+    java.nio.file.Path file = scratchFile;
+    if (file == null) {
+      return;
+    }
+    try (java.io.FileInputStream in = new java.io.FileInputStream(file.toFile())) {
+      in.read(new byte[4096]);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Emits EXPIRED for and removes every expired session (not tombstones); the store's timely sweep. */
+  private void sweepExpired() {
+    if (closed || !backend.isUp()) {
+      return;
+    }
+    synchronized (lock) {
+      Instant now = now();
+      for (Iterator<Session> it = records.values().iterator(); it.hasNext(); ) {
+        Session s = it.next();
+        if (!corrupt.contains(s.id()) && isExpired(s, now)) {
+          it.remove();
+          publish(SessionEvent.Type.EXPIRED, s, now);
+        }
+      }
+    }
   }
 
   /** For the kit's BackendControl: makes one stored record undecodable (R8.4). */
@@ -218,8 +334,12 @@ final class ReferenceStore implements SessionStore {
         }
       }
       T result;
-      synchronized (lock) {
-        result = work.get();
+      try {
+        synchronized (lock) {
+          result = work.get();
+        }
+      } finally {
+        publishPending();
       }
       return Mono.justOrEmpty(result);
     });
@@ -229,6 +349,28 @@ final class ReferenceStore implements SessionStore {
       return cached;
     }
     return mono;
+  }
+
+  /** Like {@link #op(Supplier)}, for the flawed paths that take the lock themselves, in steps. */
+  private <T> Mono<T> stepwise(Supplier<@Nullable T> work) {
+    return Mono.defer(() -> {
+      if (closed) {
+        return Mono.error(new IllegalStateException("the reference store is closed"));
+      }
+      if (!backend.isUp()) {
+        return Mono.error(new StoreUnavailableException("the reference backend is cut", null));
+      }
+      return Mono.justOrEmpty(work.get());
+    });
+  }
+
+  private void publishPending() {
+    List<SessionEvent> pending = pendingEvents.get();
+    if (!pending.isEmpty()) {
+      List<SessionEvent> copy = new ArrayList<>(pending);
+      pending.clear();
+      copy.forEach(publisher::publish);
+    }
   }
 
   private Mono<Void> closedCheck() {
@@ -259,16 +401,33 @@ final class ReferenceStore implements SessionStore {
       return s;
     }
     if (isExpired(s, now) && !flawed(Flaw.RETURNS_EXPIRED)) {
+      if (flawed(Flaw.EXPIRED_ON_EVERY_NOTICE)) {
+        publish(SessionEvent.Type.EXPIRED, s, now);
+      }
       return null;
     }
     return s;
+  }
+
+  /** A stored session as a write sees it: live, or (flawed) also at exactly its expiresAt. */
+  private @Nullable Session liveForWrite(String id, Instant now) {
+    Session s = records.get(id);
+    if (s != null && flawed(Flaw.WRITES_AT_EXPIRY_LIVE) && now.equals(s.expiresAt())) {
+      return decode(s);
+    }
+    return live(id, now);
   }
 
   private Session refreshed(Session s, Instant now) {
     if (Duration.between(s.lastAccessedAt(), now).compareTo(touchThreshold) < 0) {
       return s;
     }
-    Session touched = s.toBuilder().lastAccessedAt(now).build();
+    Session.Builder builder = s.toBuilder().lastAccessedAt(now);
+    Instant deadline = s.deadline();
+    if (flawed(Flaw.REFRESH_MOVES_DEADLINE) && deadline != null) {
+      builder.deadline(deadline.plus(Duration.between(s.lastAccessedAt(), now)));
+    }
+    Session touched = builder.build();
     records.put(s.id(), touched);
     return touched;
   }
@@ -310,6 +469,10 @@ final class ReferenceStore implements SessionStore {
         throw new PrincipalConflictException(principal);
       }
     }
+    String kept = keptClaims.get(principal);
+    if (kept != null && !kept.equals(candidate.id()) && live(kept, now) != null) {
+      throw new PrincipalConflictException(principal);
+    }
     if (flawed(Flaw.DOUBLE_CLAIM)) {
       letOthersIn();
     }
@@ -326,10 +489,16 @@ final class ReferenceStore implements SessionStore {
 
   private void put(Session s) {
     Session stored = s;
-    if (flawed(Flaw.MANGLES_KEYS) || flawed(Flaw.LONGS_AS_DOUBLES)) {
+    if (flawed(Flaw.MANGLES_KEYS) || flawed(Flaw.LONGS_AS_DOUBLES) || flawed(Flaw.LOOK_ALIKES_FOLDED)) {
       stored = s.withData(SessionData.of(lossyRoundTrip(s.data().asMap())));
     }
     records.put(s.id(), stored);
+    Instant expiresAt = s.expiresAt();
+    if (expiresAt == null) {
+      expiryAtWrite.remove(s.id());
+    } else {
+      expiryAtWrite.put(s.id(), expiresAt);
+    }
     lastWritten = s.id();
   }
 
@@ -340,6 +509,9 @@ final class ReferenceStore implements SessionStore {
       String key = e.getKey();
       if (flawed(Flaw.MANGLES_KEYS)) {
         key = key.replace(".", "\\u002e").replace("\\u002e", ".");
+      }
+      if (flawed(Flaw.LOOK_ALIKES_FOLDED)) {
+        key = key.replace(".", "\uFF0E").replace("$", "\uFF04").replace("\uFF0E", ".").replace("\uFF04", "$");
       }
       Object value = e.getValue();
       if (value instanceof Map) {
@@ -353,13 +525,33 @@ final class ReferenceStore implements SessionStore {
   }
 
   private void publish(SessionEvent.Type type, Session s, Instant now) {
-    publisher.publish(new SessionEvent(type, s.id(), s, now));
+    SessionEvent event = new SessionEvent(type, s.id(), s, now);
+    if (flawed(Flaw.SYNC_DELIVERY)) {
+      directSinks.forEach(sink -> sink.next(event));
+    } else if (flawed(Flaw.EVENTS_PUBLISHED_AFTER_UNLOCK)) {
+      pendingEvents.get().add(event);
+    } else {
+      publisher.publish(event);
+    }
   }
 
   // ---- SessionStore ----
 
   @Override
   public Mono<Session> create(SessionDraft draft) {
+    if (flawed(Flaw.CLAIM_CHECK_THEN_WRITE)) {
+      return stepwise(() -> {
+        Instant now = now();
+        Session s = SessionPolicy.newSession(draft, newId(), now, defaultMaxIdle);
+        checkClaim(s, null, now); // the check, without the lock ...
+        checkSize(s);
+        synchronized (lock) {
+          put(s); // ... and then the write
+          publish(SessionEvent.Type.CREATED, s, now);
+        }
+        return s;
+      });
+    }
     return op(() -> {
       Instant now = now();
       Session s = SessionPolicy.newSession(draft, newId(), now, defaultMaxIdle);
@@ -384,6 +576,20 @@ final class ReferenceStore implements SessionStore {
     if (!Session.isWellFormedId(id)) {
       return malformedId();
     }
+    if (flawed(Flaw.GET_WRITES_BACK)) {
+      return stepwise(() -> {
+        Instant now = now();
+        Session s = live(id, now); // reads without the lock ...
+        if (s == null || !SessionPolicy.needsRefresh(s, now, touchThreshold)) {
+          return s;
+        }
+        Session touched = s.toBuilder().lastAccessedAt(now).build();
+        synchronized (lock) {
+          records.put(id, touched); // ... and writes back the copy it read
+        }
+        return touched;
+      });
+    }
     return op(() -> {
       Instant now = now();
       Session s = live(id, now);
@@ -396,7 +602,7 @@ final class ReferenceStore implements SessionStore {
     if (session == null) {
       return closedCheck().then(Mono.error(new IllegalArgumentException("session is null")));
     }
-    return op(() -> write(session, false));
+    return op(() -> commit(prepare(session, false)));
   }
 
   @Override
@@ -404,22 +610,36 @@ final class ReferenceStore implements SessionStore {
     if (session == null) {
       return closedCheck().then(Mono.error(new IllegalArgumentException("session is null")));
     }
-    return op(() -> write(session, true));
+    if (flawed(Flaw.CAS_READ_THEN_WRITE)) {
+      return stepwise(() -> {
+        Prepared prepared = prepare(session, true); // read and compare the version without the lock ...
+        synchronized (lock) {
+          return commit(prepared); // ... and then write
+        }
+      });
+    }
+    return op(() -> commit(prepare(session, true)));
   }
 
-  private Session write(Session session, boolean compareVersion) {
+  /** A checked write, ready to commit. */
+  private record Prepared(Session toStore, @Nullable Session base, @Nullable Session expired, Instant now) {}
+
+  private Prepared prepare(Session session, boolean compareVersion) {
     Instant now = now();
     String id = session.id();
     if (tombstones.containsKey(id) && (compareVersion || !flawed(Flaw.RESURRECTS))) {
       throw new SessionDestroyedException(id);
     }
     Session stored = records.get(id);
-    Session base = stored != null && !isExpired(stored, now) ? stored : null;
+    Session base = stored != null ? liveForWrite(id, now) : null;
     if (compareVersion) {
       if (base == null) {
         throw new StaleSessionException(id, session.version(), "nothing");
       }
-      if (base.version() != session.version() && !flawed(Flaw.IGNORES_VERSION)) {
+      boolean same = flawed(Flaw.VERSION_BOXED_IDENTITY)
+          ? sameBoxed(base.version(), session.version())
+          : base.version() == session.version();
+      if (!same && !flawed(Flaw.IGNORES_VERSION)) {
         throw new StaleSessionException(id, session.version(), "version " + base.version());
       }
     }
@@ -438,13 +658,32 @@ final class ReferenceStore implements SessionStore {
     Session toStore = next.build();
     checkSize(toStore);
     checkClaim(toStore, base, now);
-    if (stored != null && base == null) {
+    return new Prepared(toStore, base, stored != null && base == null ? stored : null, now);
+  }
+
+  @SuppressWarnings({"ReferenceEquality", "BoxedPrimitiveEquality"})
+  private static boolean sameBoxed(long a, long b) {
+    Long x = a;
+    Long y = b;
+    return x == y; // the flaw: identity of boxed values, equal only within the small-integer cache
+  }
+
+  private Session commit(Prepared p) {
+    Session toStore = p.toStore();
+    String id = toStore.id();
+    Session expired = p.expired();
+    if (expired != null) {
       records.remove(id);
-      publish(SessionEvent.Type.EXPIRED, stored, now);
+      publish(SessionEvent.Type.EXPIRED, expired, p.now());
+    }
+    Session base = p.base();
+    if (flawed(Flaw.CLAIM_KEPT_BY_SAVE) && base != null && base.exclusive() && base.principal() != null
+        && (!toStore.exclusive() || !base.principal().equals(toStore.principal()))) {
+      keptClaims.put(base.principal(), id);
     }
     tombstones.remove(id);
     put(toStore);
-    publish(base == null ? SessionEvent.Type.CREATED : SessionEvent.Type.UPDATED, toStore, now);
+    publish(base == null ? SessionEvent.Type.CREATED : SessionEvent.Type.UPDATED, toStore, p.now());
     return toStore;
   }
 
@@ -453,38 +692,95 @@ final class ReferenceStore implements SessionStore {
     if (!Session.isWellFormedId(id)) {
       return closedCheck().then(Mono.empty());
     }
-    return op(() -> {
-      Instant now = now();
-      Session stored = live(id, now);
+    if (flawed(Flaw.UPDATE_COMMITS_OVER_TOMBSTONE) || flawed(Flaw.SLEEPS_IN_BACKOFF)) {
+      return stepwise(() -> optimisticUpdate(id, change));
+    }
+    if (flawed(Flaw.LOCK_HELD_ACROSS_CHANGE)) {
+      return stepwise(() -> {
+        changeLock.lock();
+        try {
+          synchronized (lock) {
+            return updateLocked(id, change);
+          }
+        } finally {
+          changeLock.unlock();
+          publishPending();
+        }
+      });
+    }
+    return op(() -> updateLocked(id, change));
+  }
+
+  private @Nullable Session updateLocked(String id, UnaryOperator<Session> change) {
+    Instant now = now();
+    Session stored = liveForWrite(id, now);
+    if (stored == null) {
+      if (!flawed(Flaw.UPDATE_OF_ABSENT_CREATES) || tombstones.containsKey(id)) {
+        return null;
+      }
+      stored = Session.builder(id).createdAt(now).lastAccessedAt(now).maxIdle(defaultMaxIdle).build();
+    }
+    Session changed = change.apply(stored);
+    if (changed == null || !changed.id().equals(id)) {
+      throw new IllegalArgumentException("update's change must return a session with the same id");
+    }
+    if (flawed(Flaw.LOST_UPDATES)) {
+      letOthersIn(); // and then write what was computed from a stale read
+    }
+    return commitUpdate(stored, changed, now);
+  }
+
+  private Session commitUpdate(Session stored, Session changed, Instant now) {
+    Session.Builder next = changed.toBuilder()
+        .version(stored.version() + 1)
+        .lastAccessedAt(now)
+        .createdAt(stored.createdAt());
+    if (flawed(Flaw.IGNORES_NEW_EXPIRY)) {
+      next.maxIdle(stored.maxIdle()).deadline(stored.deadline());
+    }
+    Session toStore = next.build();
+    checkSize(toStore);
+    checkClaim(toStore, stored, now);
+    keptClaims.values().remove(stored.id());
+    put(toStore);
+    if (!flawed(Flaw.NO_UPDATE_EVENTS)) {
+      publish(SessionEvent.Type.UPDATED, toStore, now);
+    }
+    return toStore;
+  }
+
+  /** The flawed optimistic update: read, change outside the lock, commit if the version still matches. */
+  private @Nullable Session optimisticUpdate(String id, UnaryOperator<Session> change) {
+    while (true) {
+      Session stored = liveForWrite(id, now()); // an optimistic read, without the lock
       if (stored == null) {
-        if (!flawed(Flaw.UPDATE_OF_ABSENT_CREATES) || tombstones.containsKey(id)) {
+        return null;
+      }
+      Session changed = SessionPolicy.checkChange(id, change.apply(stored));
+      synchronized (lock) {
+        Session current = records.get(id);
+        boolean conflict = flawed(Flaw.UPDATE_COMMITS_OVER_TOMBSTONE)
+            ? current != null && current.version() != stored.version() // absent: commits over the tombstone
+            : current == null || current.version() != stored.version() || tombstones.containsKey(id);
+        if (!conflict) {
+          if (current == null && flawed(Flaw.UPDATE_COMMITS_OVER_TOMBSTONE)) {
+            tombstones.remove(id);
+          }
+          return commitUpdate(stored, changed, now());
+        }
+        if (current == null || tombstones.containsKey(id)) {
           return null;
         }
-        stored = Session.builder(id).createdAt(now).lastAccessedAt(now).maxIdle(defaultMaxIdle).build();
       }
-      Session changed = change.apply(stored);
-      if (changed == null || !changed.id().equals(id)) {
-        throw new IllegalArgumentException("update's change must return a session with the same id");
+      if (flawed(Flaw.SLEEPS_IN_BACKOFF)) {
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return null;
+        }
       }
-      if (flawed(Flaw.LOST_UPDATES)) {
-        letOthersIn(); // and then write what was computed from a stale read
-      }
-      Session.Builder next = changed.toBuilder()
-          .version(stored.version() + 1)
-          .lastAccessedAt(now)
-          .createdAt(stored.createdAt());
-      if (flawed(Flaw.IGNORES_NEW_EXPIRY)) {
-        next.maxIdle(stored.maxIdle()).deadline(stored.deadline());
-      }
-      Session toStore = next.build();
-      checkSize(toStore);
-      checkClaim(toStore, stored, now);
-      put(toStore);
-      if (!flawed(Flaw.NO_UPDATE_EVENTS)) {
-        publish(SessionEvent.Type.UPDATED, toStore, now);
-      }
-      return toStore;
-    });
+    }
   }
 
   @Override
@@ -494,7 +790,7 @@ final class ReferenceStore implements SessionStore {
     }
     return op(() -> {
       Instant now = now();
-      Session s = flawed(Flaw.TOUCH_REVIVES) ? records.get(id) : live(id, now);
+      Session s = flawed(Flaw.TOUCH_REVIVES) ? records.get(id) : liveForWrite(id, now);
       return s == null ? null : refreshed(s, now);
     });
   }
@@ -510,8 +806,10 @@ final class ReferenceStore implements SessionStore {
       if (stored == null) {
         return false;
       }
-      tombstones.put(id, now);
       boolean wasLive = !isExpired(stored, now);
+      if (wasLive || !flawed(Flaw.DESTROY_OF_EXPIRED_NO_TOMBSTONE)) {
+        tombstones.put(id, flawed(Flaw.TOMBSTONE_AGES_FROM_ACCESS) ? stored.lastAccessedAt() : now);
+      }
       publish(wasLive ? SessionEvent.Type.DESTROYED : SessionEvent.Type.EXPIRED, stored, now);
       return wasLive;
     });
@@ -522,21 +820,31 @@ final class ReferenceStore implements SessionStore {
     if (!Session.isWellFormedId(id)) {
       return closedCheck().then(Mono.empty());
     }
+    if (flawed(Flaw.REGENERATE_NOT_ATOMIC)) {
+      return stepwise(() -> {
+        Instant now = now();
+        Session stored = live(id, now); // reads without the lock ...
+        if (stored == null) {
+          return null;
+        }
+        Session moved = SessionPolicy.regenerated(stored, newId(), now);
+        synchronized (lock) { // ... and moves the session it read
+          records.remove(id);
+          tombstones.put(id, now);
+          publish(SessionEvent.Type.DESTROYED, stored, now);
+          put(moved);
+          publish(SessionEvent.Type.CREATED, moved, now);
+        }
+        return moved;
+      });
+    }
     return op(() -> {
       Instant now = now();
       Session stored = live(id, now);
       if (stored == null) {
         return null;
       }
-      Session moved = Session.builder(newId())
-          .data(stored.data())
-          .principal(stored.principal(), stored.exclusive())
-          .createdAt(stored.createdAt())
-          .lastAccessedAt(now)
-          .maxIdle(stored.maxIdle())
-          .deadline(stored.deadline())
-          .version(stored.version() + 1)
-          .build();
+      Session moved = SessionPolicy.regenerated(stored, newId(), now);
       if (!flawed(Flaw.REGENERATE_KEEPS_OLD_ID)) {
         records.remove(id);
         tombstones.put(id, now);
@@ -550,6 +858,13 @@ final class ReferenceStore implements SessionStore {
 
   @Override
   public Flux<Session> findByPrincipal(String principal) {
+    if (!flawed(Flaw.PRINCIPAL_NOT_CHECKED)) {
+      try {
+        SessionPolicy.checkPrincipal(principal);
+      } catch (RuntimeException e) {
+        return Flux.error(e);
+      }
+    }
     return op(() -> {
       Instant now = now();
       List<Session> found = new ArrayList<>();
@@ -626,7 +941,11 @@ final class ReferenceStore implements SessionStore {
       }
       for (Iterator<Session> it = records.values().iterator(); it.hasNext(); ) {
         Session s = it.next();
-        if (!skipped(s) && isExpired(s, now)) {
+        Instant writtenExpiry = expiryAtWrite.get(s.id());
+        boolean expired = flawed(Flaw.CLEANUP_IGNORES_REFRESH)
+            ? writtenExpiry != null && !now.isBefore(writtenExpiry)
+            : isExpired(s, now);
+        if (!skipped(s) && expired) {
           publish(SessionEvent.Type.EXPIRED, s, now);
           if (!flawed(Flaw.EXPIRED_EVERY_CLEANUP)) {
             it.remove();
@@ -647,7 +966,10 @@ final class ReferenceStore implements SessionStore {
   public Flux<SessionEvent> events() {
     return Flux.defer(() -> closed && !flawed(Flaw.WORKS_AFTER_CLOSE)
         ? Flux.error(new IllegalStateException("the reference store is closed"))
-        : publisher.events());
+        : flawed(Flaw.SYNC_DELIVERY) ? Flux.<SessionEvent>create(sink -> {
+          directSinks.add(sink);
+          sink.onDispose(() -> directSinks.remove(sink));
+        }) : publisher.events());
   }
 
   @Override
@@ -662,6 +984,7 @@ final class ReferenceStore implements SessionStore {
     }
     closed = true;
     schedule.dispose();
+    sweep.dispose();
     if (!flawed(Flaw.WORKS_AFTER_CLOSE)) {
       publisher.close();
     }

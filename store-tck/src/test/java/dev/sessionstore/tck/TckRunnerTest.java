@@ -55,11 +55,20 @@ class TckRunnerTest {
   }
 
   @Test
+  void verboseListsEveryFailedTestOfAFailedRule() {
+    Run run = run("--verbose", "--rules", "R4.2", "reference:?flaws=returns-expired");
+    assertThat(run.exit()).isEqualTo(1);
+    long failedLines = run.out().stream().filter(line -> line.startsWith("               failed: R4.2 ")).count();
+    long failedTests = run.out().stream().filter(line -> line.startsWith("  FAIL     R4.2 ")).count();
+    assertThat(failedLines).as("failed tests listed under the rule").isGreaterThan(1).isEqualTo(failedTests);
+  }
+
+  @Test
   void verbosePrintsOneLinePerTest() {
     Run run = run("--verbose", "--rules", "r1.4", "reference:");
     assertThat(run.exit()).isZero();
-    // Two R1.4 tests, each in the three common configurations.
-    assertThat(run.out()).filteredOn(line -> line.startsWith("  PASS     R1.4 ")).hasSize(6);
+    // Three R1.4 tests, each in the three common configurations.
+    assertThat(run.out()).filteredOn(line -> line.startsWith("  PASS     R1.4 ")).hasSize(9);
   }
 
   @Test
@@ -76,6 +85,11 @@ class TckRunnerTest {
     Run missingJar = run("--classpath", "does-not-exist.jar", "reference:");
     assertThat(missingJar.exit()).isEqualTo(2);
     assertThat(missingJar.err()).contains("does-not-exist.jar does not exist");
+    Run unopenable = run("reference:?flaws=no-such-flaw");
+    assertThat(unopenable.exit()).as("exit status for a store that cannot be opened").isEqualTo(2);
+    assertThat(unopenable.err()).contains("cannot be opened").contains("NO_SUCH_FLAW");
+    assertThat(unopenable.out()).as("no rule lines for a store that cannot be opened")
+        .noneMatch(line -> line.startsWith("FAIL"));
     Run help = run("--help");
     assertThat(help.exit()).isZero();
     assertThat(String.join("\n", help.out())).contains("--classpath");

@@ -1,0 +1,325 @@
+package dev.sessionstore.tck;
+
+import static dev.sessionstore.tck.Kit.await;
+import static dev.sessionstore.tck.Kit.awaitValue;
+import static dev.sessionstore.tck.Kit.counter;
+import static dev.sessionstore.tck.Kit.draft;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sessionstore.PrincipalConflictException;
+import dev.sessionstore.Session;
+import dev.sessionstore.SessionDestroyedException;
+import dev.sessionstore.SessionEvent;
+import dev.sessionstore.SessionStore;
+import dev.sessionstore.StaleSessionException;
+import dev.sessionstore.StoreCapabilities;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DisplayName;
+import reactor.core.publisher.Mono;
+
+/**
+ * Narrow races, caught by many short rounds ({@link Rounds}): 2 to 8 racers on a fresh id or principal
+ * per round, started together, half of them on Reactor's parallel scheduler. A check and a write done in
+ * two steps (an exclusive claim, a compare-and-set, an update's commit, a read that writes back, a
+ * regenerate) loses in a fraction of rounds, and hundreds of rounds make that fraction show. Counts
+ * scale with {@link SessionStoreTck#stressScale()}. Part of {@link SessionStoreTck}; adopt the kit through
+ * that interface.
+ *
+ * <p>Thread-safety: as {@link SessionStoreTck}; JUnit runs each test on one thread.
+ */
+public interface RaceContract {
+
+  /** Rounds per test at scale 1. */
+  int ROUNDS = 400;
+
+  /** At most this many problems are listed in a failure message; the count says how many there were. */
+  int SHOWN = 5;
+
+  private static void report(List<String> problems, int rounds, String what) {
+    List<String> shown = problems.size() <= SHOWN ? problems : problems.subList(0, SHOWN);
+    assertThat(problems).as("%s: %d of %d rounds went wrong, for example %s", what, problems.size(), rounds, shown)
+        .isEmpty();
+  }
+
+  /**
+   * Exclusive claims on a fresh principal per round, by create, update and save: exactly one wins.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R5.2 exclusive claims in many short rounds of 2-8 racers (create, update, save) on fresh principals: exactly one wins each round")
+  default void r5_2_claimRounds(StoreFixture kit) {
+    SessionStore store = kit.store();
+    int rounds = ROUNDS * kit.stressScale();
+    List<String> problems = new ArrayList<>();
+    try (Rounds race = new Rounds("claims")) {
+      for (int round = 0; round < rounds; round++) {
+        String principal = "racer-" + round;
+        int racers = Rounds.racers(round);
+        List<Supplier<Mono<Session>>> claims = new ArrayList<>();
+        for (int r = 0; r < racers; r++) {
+          switch ((round + r) % 3) {
+            case 0 -> claims.add(() -> store.create(draft(Duration.ofHours(1)).withPrincipal(principal, true)));
+            case 1 -> {
+              Session s = awaitValue(store.create(draft(Duration.ofHours(1))), "create a session to claim by update");
+              claims.add(() -> store.update(s.id(), x -> x.withPrincipal(principal, true)));
+            }
+            default -> {
+              Session s = awaitValue(store.create(draft(Duration.ofHours(1))), "create a session to claim by save");
+              claims.add(() -> store.save(s.withPrincipal(principal, true)));
+            }
+          }
+        }
+        int wins = 0;
+        for (Kit.Outcome<Session> o : race.race(claims)) {
+          if (o.value() != null) {
+            wins++;
+          } else if (!(o.error() instanceof PrincipalConflictException)) {
+            problems.add("round " + round + ": a losing claim gave " + o);
+          }
+        }
+        if (wins != 1) {
+          problems.add("round " + round + ": " + wins + " of " + racers + " claims won");
+        }
+      }
+    }
+    report(problems, rounds, "exclusive claims with other than one winner");
+  }
+
+  /**
+   * Compare-and-set on a fresh id per round: exactly one saveIfUnchanged of one version wins.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R2.3 saveIfUnchanged of one version in many short rounds of 2-8 racers on fresh ids: exactly one wins, version +1")
+  default void r2_3_compareAndSetRounds(StoreFixture kit) {
+    SessionStore store = kit.store();
+    int rounds = ROUNDS * kit.stressScale();
+    List<String> problems = new ArrayList<>();
+    try (Rounds race = new Rounds("cas")) {
+      for (int round = 0; round < rounds; round++) {
+        Session s = awaitValue(store.create(draft(Duration.ofHours(1), "winner", -1L)), "create");
+        int racers = Rounds.racers(round);
+        List<Supplier<Mono<Session>>> writes = new ArrayList<>();
+        for (int r = 0; r < racers; r++) {
+          long me = r;
+          writes.add(() -> store.saveIfUnchanged(s.withAttribute("winner", me)));
+        }
+        List<Kit.Outcome<Session>> outcomes = race.race(writes);
+        long winner = -1;
+        int wins = 0;
+        for (int r = 0; r < racers; r++) {
+          Kit.Outcome<Session> o = outcomes.get(r);
+          if (o.value() != null) {
+            wins++;
+            winner = r;
+          } else if (!(o.error() instanceof StaleSessionException)) {
+            problems.add("round " + round + ": a losing saveIfUnchanged gave " + o);
+          }
+        }
+        Session after = awaitValue(store.get(s.id()), "get after the round");
+        if (wins != 1) {
+          problems.add("round " + round + ": " + wins + " of " + racers + " saveIfUnchanged at version 1 won");
+        } else if (after.version() != 2 || counter(after, "winner") != winner) {
+          problems.add("round " + round + ": stored version " + after.version() + " with winner "
+              + after.attribute("winner") + ", expected version 2 with winner " + winner);
+        }
+      }
+    }
+    report(problems, rounds, "compare-and-set rounds");
+  }
+
+  /**
+   * Updates racing a destroy on a fresh id per round: no update's commit lands over the tombstone.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R3.2 updates racing destroy in many short rounds of 2-8 racers on fresh ids: no commit lands over the tombstone")
+  default void r3_2_updatesRaceDestroyRounds(StoreFixture kit) {
+    SessionStore store = kit.store();
+    int rounds = ROUNDS * kit.stressScale();
+    List<String> problems = new ArrayList<>();
+    try (Rounds race = new Rounds("tombstone")) {
+      for (int round = 0; round < rounds; round++) {
+        Session s = awaitValue(store.create(draft(Duration.ofHours(1), "n", 0L)), "create");
+        int racers = Rounds.racers(round);
+        int destroyer = round % racers;
+        List<Supplier<Mono<Object>>> ops = new ArrayList<>();
+        for (int r = 0; r < racers; r++) {
+          if (r == destroyer) {
+            ops.add(() -> store.destroy(s.id()).map(b -> (Object) b));
+          } else {
+            ops.add(() -> store.update(s.id(), x -> x.withAttribute("n", counter(x, "n") + 1)).map(x -> (Object) x));
+          }
+        }
+        List<Kit.Outcome<Object>> outcomes = race.race(ops);
+        for (int r = 0; r < racers; r++) {
+          Kit.Outcome<Object> o = outcomes.get(r);
+          if (r == destroyer ? !Boolean.TRUE.equals(o.value()) : o.isError()) {
+            problems.add("round " + round + ": " + (r == destroyer ? "destroy" : "an update") + " gave " + o);
+          }
+        }
+        Session back = await(store.get(s.id()), "get after the round");
+        if (back != null) {
+          problems.add("round " + round + ": the destroyed session reads again at version " + back.version());
+        }
+        Kit.Outcome<Session> save = Kit.outcome(store.save(s.withAttribute("n", -1L)), "save after the round");
+        if (!(save.error() instanceof SessionDestroyedException)) {
+          problems.add("round " + round + ": save after destroy gave " + save + " (the tombstone is gone)");
+        }
+      }
+    }
+    report(problems, rounds, "destroyed sessions brought back by a racing update");
+  }
+
+  /**
+   * Reads racing updates on a fresh id per round: no read writes back what it read.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R2.4 get, touch, findByPrincipal and all racing updates in many short rounds never undo an acknowledged update")
+  default void r2_4_readsNeverWriteBack(StoreFixture kit) {
+    SessionStore store = kit.store();
+    int rounds = ROUNDS * kit.stressScale();
+    Duration step = kit.touchThreshold().plusSeconds(1);
+    List<String> problems = new ArrayList<>();
+    try (Rounds race = new Rounds("readers")) {
+      for (int round = 0; round < rounds; round++) {
+        String principal = "reader-" + round;
+        Session s = awaitValue(store.create(draft(Duration.ofDays(30), "n", 0L).withPrincipal(principal, false)),
+            "create");
+        kit.clock().advance(step); // so that every read of this round refreshes lastAccessedAt
+        int racers = Rounds.racers(round);
+        List<Supplier<Mono<Object>>> ops = new ArrayList<>();
+        for (int r = 0; r < racers; r++) {
+          switch ((round + r) % 5) {
+            case 0 -> ops.add(() -> store.get(s.id()).map(x -> (Object) x));
+            case 1 -> ops.add(() -> store.touch(s.id()).map(x -> (Object) x));
+            case 2 -> ops.add(() -> store.findByPrincipal(principal).collectList().map(x -> (Object) x));
+            case 3 -> ops.add(() -> store.all().filter(x -> x.id().equals(s.id())).collectList().map(x -> (Object) x));
+            default -> ops.add(() -> store.update(s.id(), x -> x.withAttribute("n", counter(x, "n") + 1))
+                .map(x -> (Object) "updated"));
+          }
+        }
+        long acknowledged = 0;
+        for (Kit.Outcome<Object> o : race.race(ops)) {
+          if (o.isError()) {
+            problems.add("round " + round + ": an operation failed: " + o.error());
+          } else if ("updated".equals(o.value())) {
+            acknowledged++;
+          }
+        }
+        // Two more updates after the round make sure that updates are in every round.
+        awaitValue(store.update(s.id(), x -> x.withAttribute("n", counter(x, "n") + 1)), "update after the round");
+        acknowledged++;
+        Session end = awaitValue(store.get(s.id()), "get after the round");
+        if (counter(end, "n") != acknowledged || end.version() != 1 + acknowledged) {
+          problems.add("round " + round + ": " + acknowledged + " acknowledged updates, but the session holds n="
+              + counter(end, "n") + " at version " + end.version() + " (a read wrote back an older copy)");
+        }
+      }
+    }
+    report(problems, rounds, "acknowledged updates undone by a racing read");
+  }
+
+  /**
+   * Regenerate racing updates and a destroy of the old id on a fresh id per round.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R1.4 regenerate racing updates and destroy in many short rounds: no acknowledged update lost, never both regenerate and destroy succeed")
+  default void r1_4_regenerateRaces(StoreFixture kit) {
+    SessionStore store = kit.store();
+    int rounds = ROUNDS * kit.stressScale();
+    List<String> problems = new ArrayList<>();
+    try (Rounds race = new Rounds("regenerate")) {
+      for (int round = 0; round < rounds; round++) {
+        Session s = awaitValue(store.create(draft(Duration.ofHours(1), "n", 0L)), "create");
+        int racers = Rounds.racers(round);
+        boolean withDestroy = round % 2 == 1;
+        List<Supplier<Mono<Object>>> ops = new ArrayList<>();
+        ops.add(() -> store.regenerate(s.id()).map(x -> (Object) x));
+        if (withDestroy) {
+          ops.add(() -> store.destroy(s.id()).map(x -> (Object) x));
+        }
+        while (ops.size() < racers) {
+          ops.add(() -> store.update(s.id(), x -> x.withAttribute("n", counter(x, "n") + 1)).map(x -> (Object) 1L));
+        }
+        List<Kit.Outcome<Object>> outcomes = race.race(ops);
+        Session moved = (Session) outcomes.get(0).value();
+        boolean destroyed = withDestroy && Boolean.TRUE.equals(outcomes.get(1).value());
+        long acknowledged = outcomes.stream().filter(o -> Long.valueOf(1L).equals(o.value())).count();
+        for (Kit.Outcome<Object> o : outcomes) {
+          if (o.isError()) {
+            problems.add("round " + round + ": an operation failed: " + o.error());
+          }
+        }
+        if (moved != null && destroyed) {
+          problems.add("round " + round + ": both regenerate and destroy of one id succeeded");
+        } else if (moved != null) {
+          Session now = await(store.get(moved.id()), "get of the new id");
+          long n = now == null ? -1 : counter(now, "n");
+          if (n != acknowledged) {
+            problems.add("round " + round + ": " + acknowledged + " updates of the old id were acknowledged, the "
+                + "regenerated session holds n=" + n);
+          }
+        } else if (!withDestroy) {
+          problems.add("round " + round + ": regenerate of a live session gave " + outcomes.get(0));
+        }
+        if (await(store.get(s.id()), "get of the old id") != null) {
+          problems.add("round " + round + ": the old id still reads after regenerate or destroy");
+        }
+      }
+    }
+    report(problems, rounds, "regenerate rounds");
+  }
+
+  /**
+   * Concurrent writers of a few ids: each id's events arrive in version order.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R7.1 events arrive in per-id version order under concurrent writers of one id (many short rounds)")
+  default void r7_1_eventOrderUnderConcurrentWriters(StoreFixture kit) {
+    SessionStore store = kit.store();
+    Assumptions.assumeTrue(store.capabilities().has(StoreCapabilities.Capability.EVENTS),
+        "the store does not declare the EVENTS capability");
+    int rounds = ROUNDS / 2 * kit.stressScale();
+    List<String> ids = new ArrayList<>();
+    try (EventRecorder recorder = new EventRecorder(store); Rounds race = new Rounds("events")) {
+      for (int round = 0; round < rounds; round++) {
+        Session s = awaitValue(store.create(draft(Duration.ofHours(1), "n", 0L)), "create");
+        ids.add(s.id());
+        int racers = Rounds.racers(round);
+        List<Supplier<Mono<Session>>> ops = new ArrayList<>();
+        for (int r = 0; r < racers; r++) {
+          ops.add(() -> store.update(s.id(), x -> x.withAttribute("n", counter(x, "n") + 1)));
+        }
+        race.race(ops);
+      }
+      Session sentinel = awaitValue(store.create(draft(Duration.ofHours(1))), "create a sentinel");
+      recorder.await(e -> e.sessionId().equals(sentinel.id()), "CREATED of the sentinel");
+      Map<String, Long> last = new HashMap<>();
+      List<String> problems = new ArrayList<>();
+      for (SessionEvent event : recorder.events()) {
+        Long previous = last.put(event.sessionId(), event.session().version());
+        if (previous != null && event.session().version() <= previous) {
+          problems.add(event.type() + " of version " + event.session().version() + " of session "
+              + Session.redact(event.sessionId()) + " arrived after version " + previous);
+        }
+      }
+      report(problems, rounds, "events out of version order");
+    }
+  }
+}
