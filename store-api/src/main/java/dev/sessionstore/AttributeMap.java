@@ -30,8 +30,12 @@ final class AttributeMap extends AbstractMap<String, @Nullable Object> {
 
   private final String[] keys;
   private final @Nullable Object[] values;
-  /** Slot to entry index + 1 (0: empty), or null for small maps. */
-  private final int @Nullable [] index;
+  /**
+   * Slot to entry index + 1 (0: empty); built on the first lookup by key of a map of more than
+   * {@value #LINEAR_LIMIT} entries (most nested maps are only ever iterated). Volatile so that a
+   * lookup never sees the array before its contents.
+   */
+  private volatile int @Nullable [] index;
   private final int size;
   /** 1 + the height of the highest container among the values. */
   final int height;
@@ -48,7 +52,6 @@ final class AttributeMap extends AbstractMap<String, @Nullable Object> {
     this.size = size;
     this.height = height;
     this.encodedSize = encodedSize;
-    this.index = size > LINEAR_LIMIT ? buildIndex(keys, size) : null;
   }
 
   private static int[] buildIndex(String[] keys, int size) {
@@ -73,14 +76,18 @@ final class AttributeMap extends AbstractMap<String, @Nullable Object> {
     if (!(key instanceof String)) {
       return -1;
     }
-    int[] table = index;
-    if (table == null) {
+    if (size <= LINEAR_LIMIT) {
       for (int i = 0; i < size; i++) {
         if (key.equals(keys[i])) {
           return i;
         }
       }
       return -1;
+    }
+    int[] table = index;
+    if (table == null) {
+      table = buildIndex(keys, size); // racing threads build equal tables; any one will do
+      index = table;
     }
     int mask = table.length - 1;
     int slot = spread(key.hashCode()) & mask;

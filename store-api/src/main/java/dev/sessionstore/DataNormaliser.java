@@ -24,6 +24,8 @@ final class DataNormaliser {
   int height;
   /** Encoded size of the value last returned. */
   long bytes;
+  /** Scratch space for {@link #stringBytes}. */
+  private char @Nullable [] buffer;
 
   /**
    * Normalises a value whose enclosing containers number {@code depth}.
@@ -158,10 +160,10 @@ final class DataNormaliser {
 
   /** Checks a key and returns its UTF-8 length. */
   static long keyBytes(String key) {
-    return stringBytes(key, true);
+    return scan(key, true);
   }
 
-  private static long stringBytes(String s) {
+  private long stringBytes(String s) {
     return stringBytes(s, false);
   }
 
@@ -170,7 +172,29 @@ final class DataNormaliser {
    *
    * @throws Invalid naming the surrogate; for a key, the failure's path ends at that key
    */
-  private static long stringBytes(String s, boolean isKey) {
+  private long stringBytes(String s, boolean isKey) {
+    int n = s.length();
+    if (n > 8) {
+      // Copy out (an intrinsic, vectorised for Latin-1 strings) and OR every char together, a loop
+      // the JIT vectorises too: the common all-ASCII string needs no per-char decision.
+      char[] chars = buffer;
+      if (chars == null || chars.length < n) {
+        chars = new char[Math.max(n, 64)];
+        buffer = chars;
+      }
+      s.getChars(0, n, chars, 0);
+      int any = 0;
+      for (int i = 0; i < n; i++) {
+        any |= chars[i];
+      }
+      if (any < 0x80) {
+        return n;
+      }
+    }
+    return scan(s, isKey);
+  }
+
+  private static long scan(String s, boolean isKey) {
     int n = s.length();
     long extra = 0;
     for (int i = 0; i < n; i++) {
@@ -197,7 +221,7 @@ final class DataNormaliser {
 
   /** UTF-8 length of a string already checked. */
   static long utf8Length(String s) {
-    return stringBytes(s, false);
+    return scan(s, false);
   }
 
   /** Encoded size of a value already normalised. */

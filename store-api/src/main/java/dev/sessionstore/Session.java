@@ -207,8 +207,21 @@ public final class Session {
    * @return whether it is expired
    */
   public boolean isExpiredAt(Instant now) {
-    Instant expiresAt = expiresAt();
-    return expiresAt != null && !now.isBefore(expiresAt);
+    if (deadline != null && !now.isBefore(deadline)) {
+      return true;
+    }
+    if (maxIdle == null) {
+      return false;
+    }
+    // now >= lastAccessedAt + maxIdle, as now - lastAccessedAt >= maxIdle: no Instant to allocate
+    // (stores ask this on every operation) and no overflow near Instant.MAX.
+    long seconds = now.getEpochSecond() - lastAccessedAt.getEpochSecond();
+    int nanos = now.getNano() - lastAccessedAt.getNano();
+    if (nanos < 0) {
+      seconds--;
+      nanos += 1_000_000_000;
+    }
+    return seconds > maxIdle.getSeconds() || (seconds == maxIdle.getSeconds() && nanos >= maxIdle.getNano());
   }
 
   /** @return the number of writes of this session; 1 after {@code create} */

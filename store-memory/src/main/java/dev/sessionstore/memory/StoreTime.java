@@ -51,19 +51,25 @@ final class StoreTime implements Ticker, Expiry<String, Slot> {
 
   @Override
   public long read() {
-    return ticks(now());
+    // Caffeine reads the ticker several times per write: no Instant allocated for it.
+    long millis = clock.millis();
+    return ticks(Math.floorDiv(millis, 1000L), (int) Math.floorMod(millis, 1000L) * 1_000_000);
   }
 
   /** The tick of an instant, clamped to [-MAX_TICK, MAX_TICK]. */
   long ticks(Instant instant) {
-    long seconds = instant.getEpochSecond() - origin.getEpochSecond();
+    return ticks(instant.getEpochSecond(), instant.getNano());
+  }
+
+  private long ticks(long epochSecond, int nano) {
+    long seconds = epochSecond - origin.getEpochSecond();
     if (seconds > MAX_SECONDS) {
       return MAX_TICK;
     }
     if (seconds < -MAX_SECONDS) {
       return -MAX_TICK;
     }
-    long nanos = seconds * 1_000_000_000L + (instant.getNano() - origin.getNano());
+    long nanos = seconds * 1_000_000_000L + (nano - origin.getNano());
     return nanos * TICKS_PER_NANO;
   }
 

@@ -131,7 +131,7 @@ final class ReferenceStore implements SessionStore {
     /** R2.7: update holds a ReentrantLock across the caller's change, so contending updates park. */
     LOCK_HELD_ACROSS_CHANGE("R2.7", true),
     /** R2.7: an optimistic update sleeps a millisecond before retrying after a conflict. */
-    SLEEPS_IN_BACKOFF("R2.7"),
+    SLEEPS_IN_BACKOFF("R2.7", true),
     /** R2.7: the store's periodic cleanup reads a file with blocking I/O. */
     PERIODIC_BLOCKING_IO("R2.7"),
     /** R4.5: every read that meets an expired record emits EXPIRED again. */

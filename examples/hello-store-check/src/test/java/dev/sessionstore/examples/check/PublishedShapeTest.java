@@ -99,6 +99,21 @@ class PublishedShapeTest {
         .containsExactlyInAnyOrderElementsOf(unpublished);
   }
 
+  @Test
+  void theBomUsesTheParentsPluginVersions() throws Exception {
+    // store-bom cannot inherit the parent's properties, so it repeats the versions it needs.
+    Element properties = (Element) parse(ROOT.resolve("pom.xml"))
+        .getElementsByTagName("properties").item(0);
+    Document bom = parse(ROOT.resolve("store-bom/pom.xml"));
+    assertThat(versionOf(bom, "maven-gpg-plugin")).isEqualTo(text(properties, "gpg-plugin.version"));
+    assertThat(versionOf(bom, "central-publishing-maven-plugin"))
+        .isEqualTo(text(properties, "central-publishing-plugin.version"));
+    assertThat(versionOf(bom, "spotless-maven-plugin"))
+        .isEqualTo(text(properties, "spotless-plugin.version"));
+    assertThat(text(bom.getDocumentElement(), "properties", "project.build.outputTimestamp"))
+        .isEqualTo(text(properties, "project.build.outputTimestamp"));
+  }
+
   private static String versionOf(Document pom, String artifactId) {
     NodeList ids = pom.getElementsByTagName("artifactId");
     for (int i = 0; i < ids.getLength(); i++) {
