@@ -39,11 +39,11 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * <pre>
  * # the store's jars on the class path, naming the main class:
  * java -XX:+AllowRedefinitionToAddDeleteMethods \
- *      -cp store-tck-0.1.0-SNAPSHOT-runner.jar:my-store.jar dev.sessionstore.tck.TckRunner mystore://host/test
+ *      -cp store-tck-0.2.0-SNAPSHOT-runner.jar:my-store.jar dev.sessionstore.tck.TckRunner mystore://host/test
  *
  * # with -jar, which ignores -cp: the runner loads the store's jars itself
  * java -XX:+AllowRedefinitionToAddDeleteMethods \
- *      -jar store-tck-0.1.0-SNAPSHOT-runner.jar --classpath my-store.jar:its-dependency.jar mystore://host/test
+ *      -jar store-tck-0.2.0-SNAPSHOT-runner.jar --classpath my-store.jar:its-dependency.jar mystore://host/test
  * </pre>
  *
  * <p>Options: {@code --classpath <paths>} (jars or directories, separated by the platform's path
