@@ -8,6 +8,7 @@
 #   JMH_INCLUDE     benchmark regex    (default: every benchmark in the module)
 #   HEAP_COUNTS     session counts for the heap measurement (default: 100000,1000000)
 #   W2_ANSWERS      answers per writer in W2, the timer + 8 writers race (default: 1250)
+#   W2_MONGO_ANSWERS answers per writer in W2 on MongoDB, vs ReactiveMongoSessionRepository (default: 125)
 #   SCALE_SESSIONS  sessions for the MongoDB all()/count() measurement (default: 100000)
 #   BENCH_OUT       output directory   (default: store-bench/target/bench-results)
 #   SKIP_BUILD=1    use the existing store-bench/target/benchmarks.jar
@@ -36,6 +37,7 @@ fi
 "$JAVA" -Xms4g -Xmx4g -XX:+UseParallelGC -cp "$JAR" dev.sessionstore.bench.MemoryHeapPerSession \
   "$HEAP_COUNTS" "$OUT/heap.properties"
 "$JAVA" -cp "$JAR" dev.sessionstore.bench.TimerAndWriters "${W2_ANSWERS:-1250}" "$OUT/w2.properties"
+"$JAVA" -cp "$JAR" dev.sessionstore.bench.MongoTimerAndWriters "${W2_MONGO_ANSWERS:-125}" "$OUT/w2mongo.properties"
 "$JAVA" -cp "$JAR" dev.sessionstore.bench.MongoRoundTrips "$OUT/roundtrips.properties"
 "$JAVA" -Xms2g -Xmx2g -XX:+UseParallelGC -cp "$JAR" dev.sessionstore.bench.MongoScale \
   "$SCALE_SESSIONS" "$OUT/scale.properties"

@@ -74,9 +74,36 @@ class BenchmarksRunOnceTest {
   }
 
   @Test
+  void mongoSaveGetBenchmarksEachRunOnceAndReadBackTheSameAttribute() throws Exception {
+    MongoSaveGetBenchmark benchmark = new MongoSaveGetBenchmark();
+    assertEquals(3, runEach(benchmark));
+    benchmark.setUp();
+    try {
+      Object ours = benchmark.store_saveThenGet(new MongoStoreBenchmark.Cursor());
+      assertEquals("user-42@example.com", ours);
+      assertEquals(ours, benchmark.spring_saveThenFindById(new MongoStoreBenchmark.Cursor()));
+      assertEquals(ours, benchmark.driver_saveThenGet_sameShape(new MongoStoreBenchmark.Cursor()));
+    } finally {
+      benchmark.tearDown();
+    }
+  }
+
+  @Test
+  void w2LosesNoUpdateOnTheMongoStore() throws Exception {
+    try (EmbeddedMongo mongo = new EmbeddedMongo()) {
+      TimerAndWriters.Outcome store = TimerAndWriters.run(MongoTimerAndWriters.mongoStore(mongo), 10);
+      assertEquals(0, store.lost(), "updates lost by the MongoDB store");
+      assertTrue(store.updates() >= TimerAndWriters.WRITERS * 10L);
+      TimerAndWriters.Outcome spring =
+          TimerAndWriters.run(MongoTimerAndWriters.springRepository(mongo), 10);
+      assertTrue(spring.lost() >= 0 && spring.lost() <= spring.updates(), "lost " + spring.lost());
+    }
+  }
+
+  @Test
   void reportPairsEveryBenchmarkWithItsReference() throws Exception {
     for (Class<?> type : List.of(MemoryStoreBenchmark.class, MongoStoreBenchmark.class,
-        SessionDataBenchmark.class, SaveGetBenchmark.class)) {
+        SessionDataBenchmark.class, SaveGetBenchmark.class, MongoSaveGetBenchmark.class)) {
       for (Method m : benchmarks(type)) {
         assertTrue(Report.pairs(type.getSimpleName() + "." + m.getName()),
             m.getName() + " appears in no row of the report");

@@ -235,6 +235,49 @@ public interface LifecycleContract {
   }
 
 
+  /**
+   * Checks with BlockHound that sustained contention (4 streams of updates of one id on Reactor's parallel
+   * threads, each change doing a little work) never blocks: a lock held across the change, or a sleep
+   * before retrying a conflict, shows up within a few hundred contended updates.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R2.7 no blocking under sustained contention: 4 streams of updates of one id on Schedulers.parallel, each change doing a little work")
+  default void r2_7_noBlockingUnderSustainedContention(StoreFixture kit) {
+    String unavailable = BlockingProbe.install();
+    Assumptions.assumeTrue(unavailable == null, () -> unavailable);
+    SessionStore store = kit.store();
+    int perWorker = 100 * kit.stressScale();
+    Session hot = awaitValue(store.create(draft(Duration.ofHours(1), "n", 0L)), "create the contended session");
+    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong();
+    Runnable work = () -> Flux.range(0, 4).flatMap(w -> Flux.range(0, perWorker)
+        .concatMap(i -> store.update(hot.id(), x -> {
+          // A change that takes some microseconds, as real ones do (building a value): so that a store that
+          // holds a lock across it makes the other parallel thread wait whenever the two overlap.
+          List<Long> scratch = new ArrayList<>();
+          for (long j = 0; j < 2_000; j++) {
+            scratch.add(j * w);
+          }
+          return x.withAttribute("n", Kit.counter(x, "n") + 1).withAttribute("work", (long) scratch.hashCode());
+        }).doOnNext(x -> acknowledged.incrementAndGet()).onErrorResume(e -> {
+          failures.add(e);
+          return Mono.empty();
+        })).subscribeOn(Schedulers.parallel()), 4).blockLast(Race.ROUND_WAIT);
+    work.run(); // warm-up, unarmed
+    failures.clear();
+    List<String> problems = new ArrayList<>(BlockingProbe.probe(work));
+    for (Throwable failure : failures) {
+      if (BlockingProbe.isBlockingError(failure)) {
+        problems.add("an update failed with " + failure);
+      }
+    }
+    assertThat(problems).as("blocking calls on Schedulers.parallel() threads under sustained contention (%d "
+        + "updates acknowledged)", acknowledged.get()).isEmpty();
+  }
+
+
   private static <T> T run(Map<String, Kit.Outcome<?>> outcomes, String name, Supplier<Mono<T>> operation) {
     Kit.Outcome<T> outcome = Kit.outcome(Mono.defer(operation).subscribeOn(Schedulers.parallel()), name);
     outcomes.put(name, outcome);

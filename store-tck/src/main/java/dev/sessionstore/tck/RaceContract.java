@@ -21,7 +21,10 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /**
  * Narrow races, caught by many short rounds ({@link Rounds}): 2 to 8 racers on a fresh id or principal
@@ -321,5 +324,168 @@ public interface RaceContract {
       }
       report(problems, rounds, "events out of version order");
     }
+  }
+
+  // ---- sustained contention: a few workers on Reactor's parallel threads, each a bounded stream of operations ----
+
+  /** Operations per worker of a sustained-contention test at scale 1. */
+  int STREAM = 150;
+
+  /**
+   * Runs every worker at once, each subscribed on Reactor's parallel scheduler, and waits for them all.
+   * Each worker is a bounded stream of operations that emits 1 per acknowledged write it counts.
+   */
+  private static long sustained(List<Flux<Long>> workers, String what) {
+    Long total = Flux.fromIterable(workers).flatMap(w -> w.subscribeOn(Schedulers.parallel()), workers.size())
+        .reduce(0L, Long::sum).block(Race.ROUND_WAIT);
+    if (total == null) {
+      throw new AssertionError(what + ": the workers completed without a count");
+    }
+    return total;
+  }
+
+  private static Mono<Long> increment(SessionStore store, String id) {
+    return store.update(id, x -> x.withAttribute("n", counter(x, "n") + 1)).map(x -> 1L).defaultIfEmpty(0L);
+  }
+
+  /**
+   * Sustained contention on one id: updaters increment a counter while readers hammer get, touch,
+   * findByPrincipal and all, each read due for a refresh; the counter must equal the acknowledged updates.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R2.4 sustained contention on one id: 3 updaters and 3 readers (get, touch, findByPrincipal, all, each due for a refresh) on parallel threads; the counter equals the acknowledged updates")
+  default void r2_4_sustainedReadersNeverUndoUpdates(StoreFixture kit) {
+    SessionStore store = kit.store();
+    int perWorker = STREAM * kit.stressScale();
+    Duration step = kit.touchThreshold().isNegative() ? Duration.ofSeconds(1) : kit.touchThreshold().plusSeconds(1);
+    String principal = "sustained-reader";
+    Session s = awaitValue(store.create(draft(Duration.ofDays(3650), "n", 0L).withPrincipal(principal, false)),
+        "create");
+    List<Flux<Long>> workers = new ArrayList<>();
+    for (int w = 0; w < 3; w++) {
+      workers.add(Flux.range(0, perWorker).concatMap(i -> increment(store, s.id())));
+      int reader = w;
+      workers.add(Flux.range(0, perWorker).concatMap(i -> {
+        kit.clock().advance(step); // every read is due to refresh lastAccessedAt
+        Mono<?> read = switch ((reader + i) % 4) {
+          case 0 -> store.get(s.id());
+          case 1 -> store.touch(s.id());
+          case 2 -> store.findByPrincipal(principal).collectList();
+          default -> store.all().filter(x -> x.id().equals(s.id())).collectList();
+        };
+        return read.then(Mono.just(0L));
+      }));
+    }
+    long acknowledged = sustained(workers, "readers and updaters");
+    acknowledged += awaitValue(increment(store, s.id()), "an update after the run");
+    Session end = awaitValue(store.get(s.id()), "get after the run");
+    assertThat(counter(end, "n")).as("counter after %d acknowledged updates racing %d refreshing reads (a read "
+        + "that writes back its copy undoes updates); version %d", acknowledged, 3 * perWorker, end.version())
+        .isEqualTo(acknowledged);
+    assertThat(end.version()).as("version after %d acknowledged updates", acknowledged).isEqualTo(1 + acknowledged);
+  }
+
+  /**
+   * Compare-and-set loops: workers read and saveIfUnchanged an incremented counter, retrying on
+   * StaleSessionException; every successful saveIfUnchanged must be reflected.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R2.3 sustained compare-and-set loops: 4 workers on parallel threads read and saveIfUnchanged n+1, retrying when stale; every success counts")
+  default void r2_3_sustainedCompareAndSetLoops(StoreFixture kit) {
+    SessionStore store = kit.store();
+    int perWorker = STREAM / 3 * kit.stressScale();
+    Session s = awaitValue(store.create(draft(Duration.ofHours(1), "n", 0L)), "create");
+    List<Flux<Long>> workers = new ArrayList<>();
+    for (int w = 0; w < 4; w++) {
+      workers.add(Flux.range(0, perWorker).concatMap(i -> Mono.defer(() -> store.get(s.id()))
+          .switchIfEmpty(Mono.error(() -> new AssertionError("the session vanished during compare-and-set loops")))
+          .flatMap(x -> store.saveIfUnchanged(x.withAttribute("n", counter(x, "n") + 1)))
+          .retryWhen(Retry.max(100_000).filter(e -> e instanceof StaleSessionException))
+          .map(x -> 1L)));
+    }
+    long successes = sustained(workers, "compare-and-set loops");
+    Session end = awaitValue(store.get(s.id()), "get after the loops");
+    assertThat(counter(end, "n")).as("counter after %d successful saveIfUnchanged (version %d)", successes,
+        end.version()).isEqualTo(successes);
+    assertThat(end.version()).as("version after %d successful saveIfUnchanged", successes).isEqualTo(1 + successes);
+  }
+
+  /**
+   * Regenerate in the middle of a steady stream of updates of the old id: every update acknowledged on the
+   * old id is carried over to the new one.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R1.4 regenerate in the middle of a steady stream of updates (3 updaters on parallel threads, 10 runs): every acknowledged update is carried over")
+  default void r1_4_regenerateUnderSustainedUpdates(StoreFixture kit) {
+    SessionStore store = kit.store();
+    int runs = 10 * kit.stressScale();
+    int perWorker = STREAM / 4;
+    List<String> problems = new ArrayList<>();
+    for (int run = 0; run < runs; run++) {
+      Session s = awaitValue(store.create(draft(Duration.ofHours(1), "n", 0L)), "create");
+      java.util.concurrent.atomic.AtomicReference<Session> moved = new java.util.concurrent.atomic.AtomicReference<>();
+      List<Flux<Long>> workers = new ArrayList<>();
+      for (int w = 0; w < 3; w++) {
+        workers.add(Flux.range(0, perWorker).concatMap(i -> increment(store, s.id())));
+      }
+      int before = perWorker / 3 + run % 5;
+      workers.add(Flux.range(0, before).concatMap(i -> store.get(s.id()).then(Mono.just(0L)))
+          .concatWith(store.regenerate(s.id()).doOnNext(moved::set).then(Mono.just(0L))));
+      long acknowledged = sustained(workers, "updates racing regenerate");
+      Session now = moved.get() == null ? null : await(store.get(moved.get().id()), "get of the new id");
+      if (now == null) {
+        problems.add("run " + run + ": regenerate of a live session gave " + moved.get() + ", new id reads " + now);
+      } else if (counter(now, "n") != acknowledged) {
+        problems.add("run " + run + ": " + acknowledged + " updates acknowledged, the regenerated session holds n="
+            + counter(now, "n"));
+      }
+      if (await(store.get(s.id()), "get of the old id") != null) {
+        problems.add("run " + run + ": the old id still reads after regenerate");
+      }
+    }
+    report(problems, runs, "regenerate under a steady stream of updates");
+  }
+
+  /**
+   * Destroy in the middle of a steady stream of updates: afterwards the id reads empty and a save fails.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName("R3.2 destroy in the middle of a steady stream of updates (3 updaters on parallel threads, 20 runs): the id stays destroyed")
+  default void r3_2_destroyUnderSustainedUpdates(StoreFixture kit) {
+    SessionStore store = kit.store();
+    int runs = 20 * kit.stressScale();
+    int perWorker = STREAM / 5;
+    List<String> problems = new ArrayList<>();
+    for (int run = 0; run < runs; run++) {
+      Session s = awaitValue(store.create(draft(Duration.ofHours(1), "n", 0L)), "create");
+      List<Flux<Long>> workers = new ArrayList<>();
+      for (int w = 0; w < 3; w++) {
+        workers.add(Flux.range(0, perWorker).concatMap(i -> increment(store, s.id())));
+      }
+      int before = perWorker / 3 + run % 5;
+      workers.add(Flux.range(0, before).concatMap(i -> store.get(s.id()).then(Mono.just(0L)))
+          .concatWith(store.destroy(s.id()).map(b -> b ? 0L : -1_000_000L)));
+      long total = sustained(workers, "updates racing destroy");
+      if (total < 0) {
+        problems.add("run " + run + ": destroy of a live session returned false");
+      }
+      Session back = await(store.get(s.id()), "get after destroy");
+      if (back != null) {
+        problems.add("run " + run + ": the destroyed session reads again at version " + back.version());
+      }
+      Kit.Outcome<Session> save = Kit.outcome(store.save(s.withAttribute("n", -1L)), "save after destroy");
+      if (!(save.error() instanceof SessionDestroyedException)) {
+        problems.add("run " + run + ": save after destroy gave " + save + " (the tombstone is gone)");
+      }
+    }
+    report(problems, runs, "destroyed sessions brought back by a stream of updates");
   }
 }

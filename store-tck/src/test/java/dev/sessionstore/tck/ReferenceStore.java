@@ -114,24 +114,24 @@ final class ReferenceStore implements SessionStore {
     THRESHOLD_SKIPS_EXPIRY("R9.2"),
 
     // Narrow races: two locked steps where one is needed, with nothing in between to widen the window.
-    /** R5.2: create checks the exclusive claim in one locked step and writes in the next. */
-    CLAIM_CHECK_THEN_WRITE("R5.2", true),
-    /** R2.3: saveIfUnchanged compares the version in one locked step and writes in the next. */
-    CAS_READ_THEN_WRITE("R2.3", true),
-    /** R3.2: an optimistic update whose commit, finding no record, writes anyway (over the tombstone). */
-    UPDATE_COMMITS_OVER_TOMBSTONE("R3.2", true),
-    /** R2.4: get reads in one locked step and writes the refreshed copy back in the next. */
-    GET_WRITES_BACK("R2.4", true),
-    /** R1.4: regenerate reads in one locked step and moves the session in the next. */
-    REGENERATE_NOT_ATOMIC("R1.4", true),
+    /** R5.2: create checks the exclusive claim in one round trip and writes in the next. */
+    CLAIM_CHECK_THEN_WRITE("R5.2"),
+    /** R2.3: saveIfUnchanged compares the version in one round trip and writes in the next. */
+    CAS_READ_THEN_WRITE("R2.3"),
+    /** R3.2: an optimistic update (read, then commit in a second round trip) whose commit, finding no record, writes anyway (over the tombstone). */
+    UPDATE_COMMITS_OVER_TOMBSTONE("R3.2"),
+    /** R2.4: get answers from its read and writes the refreshed copy back afterwards, on another thread. */
+    GET_WRITES_BACK("R2.4"),
+    /** R1.4: regenerate reads in one round trip and moves the session it read in the next. */
+    REGENERATE_NOT_ATOMIC("R1.4"),
     /** R7.1: update publishes its event just after leaving the lock. */
     EVENTS_PUBLISHED_AFTER_UNLOCK("R7.1", true),
     /** R7.1: events are delivered on the writer's thread, inside the write. */
     SYNC_DELIVERY("R7.1"),
     /** R2.7: update holds a ReentrantLock across the caller's change, so contending updates park. */
-    LOCK_HELD_ACROSS_CHANGE("R2.7", true),
-    /** R2.7: an optimistic update sleeps a millisecond before retrying after a conflict. */
-    SLEEPS_IN_BACKOFF("R2.7", true),
+    LOCK_HELD_ACROSS_CHANGE("R2.7"),
+    /** R2.7: an optimistic update (two round trips) sleeps a millisecond before retrying after a conflict. */
+    SLEEPS_IN_BACKOFF("R2.7"),
     /** R2.7: the store's periodic cleanup reads a file with blocking I/O. */
     PERIODIC_BLOCKING_IO("R2.7"),
     /** R4.5: every read that meets an expired record emits EXPIRED again. */
@@ -364,6 +364,15 @@ final class ReferenceStore implements SessionStore {
     });
   }
 
+  /**
+   * Two backend round trips, as a reactive store makes them: the reply to the first arrives on another
+   * thread (a driver's I/O thread, here Reactor's parallel scheduler) and the second starts from there. No
+   * sleep: the window between the two steps is the ordinary cost of that hand-over.
+   */
+  private <R, T> Mono<T> twoTrips(Supplier<@Nullable R> first, java.util.function.Function<R, @Nullable T> second) {
+    return stepwise(first).publishOn(Schedulers.parallel()).flatMap(r -> Mono.justOrEmpty(second.apply(r)));
+  }
+
   private void publishPending() {
     List<SessionEvent> pending = pendingEvents.get();
     if (!pending.isEmpty()) {
@@ -540,14 +549,16 @@ final class ReferenceStore implements SessionStore {
   @Override
   public Mono<Session> create(SessionDraft draft) {
     if (flawed(Flaw.CLAIM_CHECK_THEN_WRITE)) {
-      return stepwise(() -> {
+      return twoTrips(() -> {
         Instant now = now();
         Session s = SessionPolicy.newSession(draft, newId(), now, defaultMaxIdle);
-        checkClaim(s, null, now); // the check, without the lock ...
+        checkClaim(s, null, now); // the check, one round trip, without the lock ...
         checkSize(s);
+        return s;
+      }, s -> {
         synchronized (lock) {
-          put(s); // ... and then the write
-          publish(SessionEvent.Type.CREATED, s, now);
+          put(s); // ... and then the write, the next round trip
+          publish(SessionEvent.Type.CREATED, s, s.createdAt());
         }
         return s;
       });
@@ -577,6 +588,8 @@ final class ReferenceStore implements SessionStore {
       return malformedId();
     }
     if (flawed(Flaw.GET_WRITES_BACK)) {
+      // Like a store that answers from its read and flushes the refreshed lastAccessedAt afterwards, in a
+      // write of its own: the whole copy it read goes back, over any update committed in between.
       return stepwise(() -> {
         Instant now = now();
         Session s = live(id, now); // reads without the lock ...
@@ -584,9 +597,11 @@ final class ReferenceStore implements SessionStore {
           return s;
         }
         Session touched = s.toBuilder().lastAccessedAt(now).build();
-        synchronized (lock) {
-          records.put(id, touched); // ... and writes back the copy it read
-        }
+        Schedulers.parallel().schedule(() -> {
+          synchronized (lock) {
+            records.put(id, touched); // ... and writes back the copy it read, once the answer is out
+          }
+        });
         return touched;
       });
     }
@@ -611,10 +626,9 @@ final class ReferenceStore implements SessionStore {
       return closedCheck().then(Mono.error(new IllegalArgumentException("session is null")));
     }
     if (flawed(Flaw.CAS_READ_THEN_WRITE)) {
-      return stepwise(() -> {
-        Prepared prepared = prepare(session, true); // read and compare the version without the lock ...
+      return twoTrips(() -> prepare(session, true), prepared -> { // read and compare the version ...
         synchronized (lock) {
-          return commit(prepared); // ... and then write
+          return commit(prepared); // ... and then write, in the next round trip
         }
       });
     }
@@ -693,7 +707,7 @@ final class ReferenceStore implements SessionStore {
       return closedCheck().then(Mono.empty());
     }
     if (flawed(Flaw.UPDATE_COMMITS_OVER_TOMBSTONE) || flawed(Flaw.SLEEPS_IN_BACKOFF)) {
-      return stepwise(() -> optimisticUpdate(id, change));
+      return optimisticUpdate(id, change);
     }
     if (flawed(Flaw.LOCK_HELD_ACROSS_CHANGE)) {
       return stepwise(() -> {
@@ -749,14 +763,19 @@ final class ReferenceStore implements SessionStore {
     return toStore;
   }
 
-  /** The flawed optimistic update: read, change outside the lock, commit if the version still matches. */
-  private @Nullable Session optimisticUpdate(String id, UnaryOperator<Session> change) {
-    while (true) {
+  /** One optimistic attempt: the copy read and the changed copy to commit if the version still matches. */
+  private record Attempt(Session stored, Session changed) {}
+
+  /**
+   * The flawed optimistic update: read and change in one round trip, commit in the next if the version
+   * still matches, else read again.
+   */
+  private Mono<Session> optimisticUpdate(String id, UnaryOperator<Session> change) {
+    return twoTrips(() -> {
       Session stored = liveForWrite(id, now()); // an optimistic read, without the lock
-      if (stored == null) {
-        return null;
-      }
-      Session changed = SessionPolicy.checkChange(id, change.apply(stored));
+      return stored == null ? null : new Attempt(stored, SessionPolicy.checkChange(id, change.apply(stored)));
+    }, attempt -> attempt).flatMap(attempt -> {
+      Session stored = attempt.stored();
       synchronized (lock) {
         Session current = records.get(id);
         boolean conflict = flawed(Flaw.UPDATE_COMMITS_OVER_TOMBSTONE)
@@ -766,21 +785,22 @@ final class ReferenceStore implements SessionStore {
           if (current == null && flawed(Flaw.UPDATE_COMMITS_OVER_TOMBSTONE)) {
             tombstones.remove(id);
           }
-          return commitUpdate(stored, changed, now());
+          return Mono.just(commitUpdate(stored, attempt.changed(), now()));
         }
         if (current == null || tombstones.containsKey(id)) {
-          return null;
+          return Mono.<Session>empty();
         }
       }
       if (flawed(Flaw.SLEEPS_IN_BACKOFF)) {
         try {
-          Thread.sleep(1);
+          Thread.sleep(1); // a back-off before retrying, on whatever thread the conflict was seen
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          return null;
+          return Mono.<Session>empty();
         }
       }
-    }
+      return optimisticUpdate(id, change);
+    });
   }
 
   @Override
@@ -821,14 +841,10 @@ final class ReferenceStore implements SessionStore {
       return closedCheck().then(Mono.empty());
     }
     if (flawed(Flaw.REGENERATE_NOT_ATOMIC)) {
-      return stepwise(() -> {
+      return twoTrips(() -> live(id, now()), stored -> { // reads in one round trip ...
         Instant now = now();
-        Session stored = live(id, now); // reads without the lock ...
-        if (stored == null) {
-          return null;
-        }
         Session moved = SessionPolicy.regenerated(stored, newId(), now);
-        synchronized (lock) { // ... and moves the session it read
+        synchronized (lock) { // ... and moves the session it read in the next
           records.remove(id);
           tombstones.put(id, now);
           publish(SessionEvent.Type.DESTROYED, stored, now);
