@@ -1,6 +1,6 @@
 /**
- * The session-store contract: {@link dev.sessionstore.SessionStore} and its values, and discovery of
- * store providers with {@link java.util.ServiceLoader}.
+ * The session-store contract: {@link dev.sessionstore.SessionStore} and its values, and discovery
+ * of store providers with {@link java.util.ServiceLoader}.
  */
 module dev.sessionstore.api {
   requires transitive reactor.core;

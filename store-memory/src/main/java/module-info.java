@@ -9,6 +9,6 @@ module dev.sessionstore.memory {
 
   exports dev.sessionstore.memory;
 
-  provides dev.sessionstore.spi.SessionStoreProvider
-      with dev.sessionstore.memory.MemorySessionStoreProvider;
+  provides dev.sessionstore.spi.SessionStoreProvider with
+      dev.sessionstore.memory.MemorySessionStoreProvider;
 }

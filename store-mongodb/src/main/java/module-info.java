@@ -1,7 +1,7 @@
 /**
  * A persistent {@link dev.sessionstore.SessionStore} on MongoDB, built on the reactive streams
- * driver: {@link dev.sessionstore.mongodb.MongoSessionStore} and its provider for {@code mongodb://}
- * and {@code mongodb+srv://} store URIs.
+ * driver: {@link dev.sessionstore.mongodb.MongoSessionStore} and its provider for {@code
+ * mongodb://} and {@code mongodb+srv://} store URIs.
  */
 module dev.sessionstore.mongodb {
   requires transitive dev.sessionstore.api;
@@ -12,6 +12,6 @@ module dev.sessionstore.mongodb {
 
   exports dev.sessionstore.mongodb;
 
-  provides dev.sessionstore.spi.SessionStoreProvider
-      with dev.sessionstore.mongodb.MongoSessionStoreProvider;
+  provides dev.sessionstore.spi.SessionStoreProvider with
+      dev.sessionstore.mongodb.MongoSessionStoreProvider;
 }

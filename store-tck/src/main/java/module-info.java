@@ -1,6 +1,7 @@
 /**
- * The session-store compatibility kit: {@link dev.sessionstore.tck.SessionStoreTck}, a JUnit contract
- * suite every store runs, and {@link dev.sessionstore.tck.TckRunner}, its command-line runner.
+ * The session-store compatibility kit: {@link dev.sessionstore.tck.SessionStoreTck}, a JUnit
+ * contract suite every store runs, and {@link dev.sessionstore.tck.TckRunner}, its command-line
+ * runner.
  */
 module dev.sessionstore.tck {
   requires transitive dev.sessionstore.api;
@@ -12,6 +13,8 @@ module dev.sessionstore.tck {
   requires static org.jspecify;
 
   exports dev.sessionstore.tck;
+
   // JUnit instantiates the kit's extension and the runner's test class reflectively.
-  opens dev.sessionstore.tck to org.junit.platform.commons;
+  opens dev.sessionstore.tck to
+      org.junit.platform.commons;
 }

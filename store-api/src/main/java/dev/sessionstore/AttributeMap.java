@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  * An immutable, insertion-ordered {@code String -> value} map whose values are already normalised
  * (see {@link SessionData}): the attributes of a {@link SessionData} and every map nested in them.
  *
- * <p>Two parallel arrays hold the entries in order; maps of more than {@value #LINEAR_LIMIT} entries
- * add an open-addressing index into them. It records its nesting height and its {@linkplain
+ * <p>Two parallel arrays hold the entries in order; maps of more than {@value #LINEAR_LIMIT}
+ * entries add an open-addressing index into them. It records its nesting height and its {@linkplain
  * SessionData#estimatedSize() encoded size}, computed while it was built, so that putting it into
  * other data costs neither a copy nor a second walk. Every mutator throws {@link
  * UnsupportedOperationException}. Immutable and thread-safe.
@@ -30,15 +30,19 @@ final class AttributeMap extends AbstractMap<String, @Nullable Object> {
 
   private final String[] keys;
   private final @Nullable Object[] values;
+
   /**
    * Slot to entry index + 1 (0: empty); built on the first lookup by key of a map of more than
    * {@value #LINEAR_LIMIT} entries (most nested maps are only ever iterated). Volatile so that a
    * lookup never sees the array before its contents.
    */
   private volatile int @Nullable [] index;
+
   private final int size;
+
   /** 1 + the height of the highest container among the values. */
   final int height;
+
   /** The encoded size in bytes, as {@link SessionData#estimatedSize()} defines it. */
   final long encodedSize;
 
@@ -71,7 +75,9 @@ final class AttributeMap extends AbstractMap<String, @Nullable Object> {
     return h ^ (h >>> 16);
   }
 
-  /** @return the position of the key, or -1 */
+  /**
+   * @return the position of the key, or -1
+   */
   int indexOf(@Nullable Object key) {
     if (!(key instanceof String)) {
       return -1;
@@ -116,7 +122,8 @@ final class AttributeMap extends AbstractMap<String, @Nullable Object> {
    * @param valueHeight the value's nesting height
    * @param valueBytes the value's encoded size
    */
-  AttributeMap with(String key, long keyBytes, @Nullable Object value, int valueHeight, long valueBytes) {
+  AttributeMap with(
+      String key, long keyBytes, @Nullable Object value, int valueHeight, long valueBytes) {
     int at = indexOf(key);
     if (at >= 0) {
       Object[] newValues = Arrays.copyOf(values, size, Object[].class);
@@ -128,11 +135,17 @@ final class AttributeMap extends AbstractMap<String, @Nullable Object> {
     Object[] newValues = Arrays.copyOf(values, size + 1, Object[].class);
     newKeys[size] = key;
     newValues[size] = value;
-    return new AttributeMap(newKeys, newValues, size + 1, Math.max(height, valueHeight + 1),
+    return new AttributeMap(
+        newKeys,
+        newValues,
+        size + 1,
+        Math.max(height, valueHeight + 1),
         encodedSize + keyBytes + 3 + valueBytes);
   }
 
-  /** @return a map without the entry at position {@code at} */
+  /**
+   * @return a map without the entry at position {@code at}
+   */
   AttributeMap without(int at) {
     String[] newKeys = new String[size - 1];
     Object[] newValues = new Object[size - 1];
@@ -140,12 +153,17 @@ final class AttributeMap extends AbstractMap<String, @Nullable Object> {
     System.arraycopy(keys, at + 1, newKeys, at, size - at - 1);
     System.arraycopy(values, 0, newValues, 0, at);
     System.arraycopy(values, at + 1, newValues, at, size - at - 1);
-    long bytes = encodedSize - DataNormaliser.utf8Length(keys[at]) - 3
-        - DataNormaliser.encodedSize(values[at]);
+    long bytes =
+        encodedSize
+            - DataNormaliser.utf8Length(keys[at])
+            - 3
+            - DataNormaliser.encodedSize(values[at]);
     return new AttributeMap(newKeys, newValues, size - 1, heightWith(at, 0), bytes);
   }
 
-  /** @return the height with the value at {@code at} replaced by one of height {@code valueHeight} */
+  /**
+   * @return the height with the value at {@code at} replaced by one of height {@code valueHeight}
+   */
   private int heightWith(int at, int valueHeight) {
     int h = valueHeight + 1;
     for (int i = 0; i < size; i++) {

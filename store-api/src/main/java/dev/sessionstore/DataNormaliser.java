@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
  * Validates and copies attribute values into {@link AttributeMap}/{@link AttributeList} in one pass
  * (SPEC R6.1): each value is checked, converted and copied once, each string is scanned once (for
  * unpaired surrogates and its UTF-8 length together), and the encoded size and nesting height of
- * every container are summed on the way. Containers already produced by this class are taken as they
- * are. No attribute path is built unless a value is refused: the path is collected while the
+ * every container are summed on the way. Containers already produced by this class are taken as
+ * they are. No attribute path is built unless a value is refused: the path is collected while the
  * failure unwinds.
  *
  * <p>One instance per top-level value; not thread-safe. After {@link #value} returns, {@link
@@ -22,8 +22,10 @@ final class DataNormaliser {
 
   /** Nesting height of the value last returned: 0 for scalars. */
   int height;
+
   /** Encoded size of the value last returned. */
   long bytes;
+
   /** Scratch space for {@link #stringBytes}. */
   private char @Nullable [] buffer;
 
@@ -59,7 +61,8 @@ final class DataNormaliser {
       return reuse(value, ((AttributeMap) value).height, ((AttributeMap) value).encodedSize, depth);
     }
     if (value instanceof AttributeList) {
-      return reuse(value, ((AttributeList) value).height, ((AttributeList) value).encodedSize, depth);
+      return reuse(
+          value, ((AttributeList) value).height, ((AttributeList) value).encodedSize, depth);
     }
     if (value instanceof SessionData) {
       AttributeMap map = ((SessionData) value).attributes();
@@ -69,11 +72,14 @@ final class DataNormaliser {
       if (depth >= SessionData.MAX_DEPTH) {
         throw tooDeep();
       }
-      return value instanceof List ? list((List<?>) value, depth + 1) : map((Map<?, ?>) value, depth + 1);
+      return value instanceof List
+          ? list((List<?>) value, depth + 1)
+          : map((Map<?, ?>) value, depth + 1);
     }
-    throw new Invalid("unsupported type "
-        + value.getClass().getName()
-        + " (allowed: null, Boolean, Long, Double, String, Instant, List, Map<String, ?>)");
+    throw new Invalid(
+        "unsupported type "
+            + value.getClass().getName()
+            + " (allowed: null, Boolean, Long, Double, String, Instant, List, Map<String, ?>)");
   }
 
   private Object reuse(Object container, int containerHeight, long containerBytes, int depth) {
@@ -132,9 +138,12 @@ final class DataNormaliser {
       Object k = entry.getKey();
       if (!(k instanceof String)) {
         String found = k == null ? "null" : k.getClass().getName();
-        throw new Invalid(childDepth == 0
-            ? (k == null ? "attribute names must not be null" : "attribute names must be strings, found " + found)
-            : "map keys must be strings, found " + found);
+        throw new Invalid(
+            childDepth == 0
+                ? (k == null
+                    ? "attribute names must not be null"
+                    : "attribute names must be strings, found " + found)
+                : "map keys must be strings, found " + found);
       }
       String key = (String) k;
       long keyBytes = stringBytes(key, true);
@@ -206,13 +215,20 @@ final class DataNormaliser {
         extra += 1;
       } else if (!Character.isSurrogate(c)) {
         extra += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < n
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         extra += 2; // four bytes for two chars
         i++;
       } else {
-        Invalid e = new Invalid((isKey ? "key" : "string") + " has an unpaired surrogate U+"
-            + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + " at index " + i
-            + " (not well-formed UTF-16)");
+        Invalid e =
+            new Invalid(
+                (isKey ? "key" : "string")
+                    + " has an unpaired surrogate U+"
+                    + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT)
+                    + " at index "
+                    + i
+                    + " (not well-formed UTF-16)");
         throw isKey ? e.at(s) : e;
       }
     }
@@ -260,6 +276,7 @@ final class DataNormaliser {
     private static final long serialVersionUID = 1L;
 
     private final String reason;
+
     /** Path segments, innermost first: a String key or an Integer index. */
     private final transient List<Object> segments = new ArrayList<>(4);
 

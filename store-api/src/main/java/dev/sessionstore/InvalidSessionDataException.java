@@ -20,7 +20,9 @@ public class InvalidSessionDataException extends SessionStoreException {
     this.path = path;
   }
 
-  /** @return the path of the offending value, such as {@code answers[3]["q.1"]} */
+  /**
+   * @return the path of the offending value, such as {@code answers[3]["q.1"]}
+   */
   public String path() {
     return path;
   }

@@ -20,7 +20,9 @@ public class PrincipalConflictException extends SessionStoreException {
     this.principal = principal;
   }
 
-  /** @return the contested principal */
+  /**
+   * @return the contested principal
+   */
   public String principal() {
     return principal;
   }

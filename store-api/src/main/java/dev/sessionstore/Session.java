@@ -11,12 +11,13 @@ import org.jspecify.annotations.Nullable;
  * A session as a store holds it: an immutable value.
  *
  * <p>A session expires at {@link #expiresAt()}: the earlier of {@code lastAccessedAt + maxIdle} and
- * {@code deadline}, absent terms ignored; with neither it never expires. Timestamps have millisecond
- * precision. Withers return new instances and leave the {@link #version()} alone; the store sets the
- * version when it writes.
+ * {@code deadline}, absent terms ignored; with neither it never expires. Timestamps have
+ * millisecond precision. Withers return new instances and leave the {@link #version()} alone; the
+ * store sets the version when it writes.
  *
  * <p>Build instances with {@link #builder(String)}; stores use it to set every field. Instances are
- * immutable and thread-safe; {@link #toString()} never prints the whole id, which is a bearer secret.
+ * immutable and thread-safe; {@link #toString()} never prints the whole id, which is a bearer
+ * secret.
  */
 public final class Session {
 
@@ -47,19 +48,22 @@ public final class Session {
 
   /**
    * Starts a session with the given id. Unset fields default to: empty data, no principal, not
-   * exclusive, created and accessed at {@link Instant#EPOCH}, no idle limit, no deadline, version 0.
+   * exclusive, created and accessed at {@link Instant#EPOCH}, no idle limit, no deadline, version
+   * 0.
    *
    * @param id the session id; must be well formed
    * @return a builder
-   * @throws IllegalArgumentException if the id is not {@linkplain #isWellFormedId(String) well formed}
+   * @throws IllegalArgumentException if the id is not {@linkplain #isWellFormedId(String) well
+   *     formed}
    */
   public static Builder builder(String id) {
     return new Builder(requireWellFormedId(id));
   }
 
   /**
-   * Tells whether a string is a well-formed session id: 1 to {@value #MAX_ID_LENGTH} characters from
-   * {@code [A-Za-z0-9._~-]}. Stores treat any other id as unknown without asking their backend.
+   * Tells whether a string is a well-formed session id: 1 to {@value #MAX_ID_LENGTH} characters
+   * from {@code [A-Za-z0-9._~-]}. Stores treat any other id as unknown without asking their
+   * backend.
    *
    * @param id the candidate, possibly null
    * @return whether it is well formed
@@ -70,7 +74,8 @@ public final class Session {
     }
     for (int i = 0; i < id.length(); i++) {
       char c = id.charAt(i);
-      // A table lookup instead of a chain of range checks: every store calls this on every operation.
+      // A table lookup instead of a chain of range checks: every store calls this on every
+      // operation.
       if (c >= ID_CHARACTERS.length || !ID_CHARACTERS[c]) {
         return false;
       }
@@ -133,12 +138,16 @@ public final class Session {
     return id.length() <= 8 ? "…" : id.substring(0, 4) + "…";
   }
 
-  /** @return the session id */
+  /**
+   * @return the session id
+   */
   public String id() {
     return id;
   }
 
-  /** @return the attributes */
+  /**
+   * @return the attributes
+   */
   public SessionData data() {
     return data;
   }
@@ -153,32 +162,44 @@ public final class Session {
     return data.get(name);
   }
 
-  /** @return the principal the session is bound to, or {@code null} */
+  /**
+   * @return the principal the session is bound to, or {@code null}
+   */
   public @Nullable String principal() {
     return principal;
   }
 
-  /** @return whether this session holds its principal's exclusive claim */
+  /**
+   * @return whether this session holds its principal's exclusive claim
+   */
   public boolean exclusive() {
     return exclusive;
   }
 
-  /** @return when the session was created */
+  /**
+   * @return when the session was created
+   */
   public Instant createdAt() {
     return createdAt;
   }
 
-  /** @return when the session was last read, touched or updated */
+  /**
+   * @return when the session was last read, touched or updated
+   */
   public Instant lastAccessedAt() {
     return lastAccessedAt;
   }
 
-  /** @return the idle time after which the session expires, or {@code null} for no idle limit */
+  /**
+   * @return the idle time after which the session expires, or {@code null} for no idle limit
+   */
   public @Nullable Duration maxIdle() {
     return maxIdle;
   }
 
-  /** @return the absolute time at which the session expires, or {@code null} for none */
+  /**
+   * @return the absolute time at which the session expires, or {@code null} for none
+   */
   public @Nullable Instant deadline() {
     return deadline;
   }
@@ -221,10 +242,13 @@ public final class Session {
       seconds--;
       nanos += 1_000_000_000;
     }
-    return seconds > maxIdle.getSeconds() || (seconds == maxIdle.getSeconds() && nanos >= maxIdle.getNano());
+    return seconds > maxIdle.getSeconds()
+        || (seconds == maxIdle.getSeconds() && nanos >= maxIdle.getNano());
   }
 
-  /** @return the number of writes of this session; 1 after {@code create} */
+  /**
+   * @return the number of writes of this session; 1 after {@code create}
+   */
   public long version() {
     return version;
   }
@@ -266,7 +290,8 @@ public final class Session {
    * Returns a copy bound to a principal.
    *
    * @param principal the principal, or {@code null} to unbind
-   * @param exclusive whether to claim the principal exclusively; ignored (false) without a principal
+   * @param exclusive whether to claim the principal exclusively; ignored (false) without a
+   *     principal
    * @return the new session
    */
   public Session withPrincipal(@Nullable String principal, boolean exclusive) {
@@ -334,18 +359,25 @@ public final class Session {
 
   @Override
   public int hashCode() {
-    return Objects.hash(id, version, data, principal, exclusive, createdAt, lastAccessedAt, maxIdle,
-        deadline);
+    return Objects.hash(
+        id, version, data, principal, exclusive, createdAt, lastAccessedAt, maxIdle, deadline);
   }
 
   @Override
   public String toString() {
-    return "Session{id=" + redact(id)
-        + ", version=" + version
-        + ", principal=" + principal + (exclusive ? " (exclusive)" : "")
-        + ", attributes=" + data.keys()
-        + ", lastAccessedAt=" + lastAccessedAt
-        + ", expiresAt=" + expiresAt()
+    return "Session{id="
+        + redact(id)
+        + ", version="
+        + version
+        + ", principal="
+        + principal
+        + (exclusive ? " (exclusive)" : "")
+        + ", attributes="
+        + data.keys()
+        + ", lastAccessedAt="
+        + lastAccessedAt
+        + ", expiresAt="
+        + expiresAt()
         + '}';
   }
 
@@ -361,9 +393,7 @@ public final class Session {
     return instant.truncatedTo(ChronoUnit.MILLIS);
   }
 
-  /**
-   * Builds {@link Session} values. Not thread-safe.
-   */
+  /** Builds {@link Session} values. Not thread-safe. */
   public static final class Builder {
     private final String id;
     private SessionData data = SessionData.empty();

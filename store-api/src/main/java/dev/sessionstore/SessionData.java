@@ -8,22 +8,23 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The attributes of a session: an immutable, insertion-ordered map from {@code String} keys to values
- * of a JSON-like tree.
+ * The attributes of a session: an immutable, insertion-ordered map from {@code String} keys to
+ * values of a JSON-like tree.
  *
- * <p>Allowed values are {@code null}, {@link Boolean}, {@link Long}, {@link Double}, {@link String},
- * {@link Instant}, {@link List} and {@code Map<String, ?>} of these, nested at most {@value
- * #MAX_DEPTH} containers deep. Values are normalised on the way in so that every store returns the same
- * thing: {@link Integer}, {@link Short} and {@link Byte} become {@link Long}; {@link Float} becomes
- * {@link Double}; an {@link Instant} is truncated to milliseconds; lists and maps are copied into
- * unmodifiable ones (maps keep their iteration order). Anything else is rejected with an {@link
- * InvalidSessionDataException} that names the attribute path, before anything is written; so is every
- * string, key or value, that is not well-formed UTF-16 (an unpaired surrogate).
+ * <p>Allowed values are {@code null}, {@link Boolean}, {@link Long}, {@link Double}, {@link
+ * String}, {@link Instant}, {@link List} and {@code Map<String, ?>} of these, nested at most
+ * {@value #MAX_DEPTH} containers deep. Values are normalised on the way in so that every store
+ * returns the same thing: {@link Integer}, {@link Short} and {@link Byte} become {@link Long};
+ * {@link Float} becomes {@link Double}; an {@link Instant} is truncated to milliseconds; lists and
+ * maps are copied into unmodifiable ones (maps keep their iteration order). Anything else is
+ * rejected with an {@link InvalidSessionDataException} that names the attribute path, before
+ * anything is written; so is every string, key or value, that is not well-formed UTF-16 (an
+ * unpaired surrogate).
  *
  * <p>Normalising is one pass that checks and copies together. Lists and maps that came out of a
  * {@code SessionData} (its {@link #asMap()}, or any list or map value read from it) are already
- * normalised and are taken as they are, without a copy; so is a {@code SessionData} given as a value,
- * which is stored as its map.
+ * normalised and are taken as they are, without a copy; so is a {@code SessionData} given as a
+ * value, which is stored as its map.
  *
  * <p>Any {@code String} is a valid key, including the empty string and keys containing {@code .},
  * {@code $} or {@code \0}; stores must round-trip them exactly.
@@ -104,8 +105,8 @@ public final class SessionData {
    * Returns the value of an attribute.
    *
    * @param name the attribute name
-   * @return the value, or {@code null} if the attribute is absent or holds {@code null} (tell the two
-   *     apart with {@link #containsKey(String)})
+   * @return the value, or {@code null} if the attribute is absent or holds {@code null} (tell the
+   *     two apart with {@link #containsKey(String)})
    */
   public @Nullable Object get(String name) {
     return values.get(name);
@@ -212,9 +213,9 @@ public final class SessionData {
   }
 
   /**
-   * Returns the size in bytes of a compact JSON-like encoding of the attributes (UTF-8 strings, eight
-   * bytes per number or instant). Stores without an encoding of their own use it to enforce their size
-   * limit. Computed while the data was normalised: calling it costs nothing.
+   * Returns the size in bytes of a compact JSON-like encoding of the attributes (UTF-8 strings,
+   * eight bytes per number or instant). Stores without an encoding of their own use it to enforce
+   * their size limit. Computed while the data was normalised: calling it costs nothing.
    *
    * @return the estimated encoded size in bytes
    */

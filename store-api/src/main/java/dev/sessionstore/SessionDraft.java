@@ -11,9 +11,9 @@ import org.jspecify.annotations.Nullable;
  * What {@link SessionStore#create(SessionDraft)} needs to create a session: its initial data, an
  * optional principal, and its expiry. The store supplies the id, the timestamps and the version.
  *
- * <p>Unless {@link #withMaxIdle(Duration)} is called, the session gets the store's default idle limit
- * (the {@link StoreOptions#MAX_IDLE} option); {@code withMaxIdle(null)} asks for no idle limit.
- * Stores turn a draft into a session with {@link SessionPolicy#newSession}. Immutable and
+ * <p>Unless {@link #withMaxIdle(Duration)} is called, the session gets the store's default idle
+ * limit (the {@link StoreOptions#MAX_IDLE} option); {@code withMaxIdle(null)} asks for no idle
+ * limit. Stores turn a draft into a session with {@link SessionPolicy#newSession}. Immutable and
  * thread-safe.
  */
 public final class SessionDraft {
@@ -75,8 +75,8 @@ public final class SessionDraft {
     if (principal != null) {
       SessionPolicy.checkPrincipal(principal);
     }
-    return new SessionDraft(data, principal, principal != null && exclusive, defaultMaxIdle, maxIdle,
-        deadline);
+    return new SessionDraft(
+        data, principal, principal != null && exclusive, defaultMaxIdle, maxIdle, deadline);
   }
 
   /**
@@ -97,7 +97,12 @@ public final class SessionDraft {
    * @return the new draft
    */
   public SessionDraft withDeadline(@Nullable Instant deadline) {
-    return new SessionDraft(data, principal, exclusive, defaultMaxIdle, maxIdle,
+    return new SessionDraft(
+        data,
+        principal,
+        exclusive,
+        defaultMaxIdle,
+        maxIdle,
         deadline == null ? null : deadline.truncatedTo(ChronoUnit.MILLIS));
   }
 
@@ -108,36 +113,53 @@ public final class SessionDraft {
    * @return the new draft
    */
   public SessionDraft withData(SessionData data) {
-    return new SessionDraft(Objects.requireNonNull(data, "data"), principal, exclusive,
-        defaultMaxIdle, maxIdle, deadline);
+    return new SessionDraft(
+        Objects.requireNonNull(data, "data"),
+        principal,
+        exclusive,
+        defaultMaxIdle,
+        maxIdle,
+        deadline);
   }
 
-  /** @return the initial data */
+  /**
+   * @return the initial data
+   */
   public SessionData data() {
     return data;
   }
 
-  /** @return the principal, or {@code null} */
+  /**
+   * @return the principal, or {@code null}
+   */
   public @Nullable String principal() {
     return principal;
   }
 
-  /** @return whether the session claims its principal exclusively */
+  /**
+   * @return whether the session claims its principal exclusively
+   */
   public boolean exclusive() {
     return exclusive;
   }
 
-  /** @return the explicit idle limit, or {@code null} (see {@link #usesDefaultMaxIdle()}) */
+  /**
+   * @return the explicit idle limit, or {@code null} (see {@link #usesDefaultMaxIdle()})
+   */
   public @Nullable Duration maxIdle() {
     return maxIdle;
   }
 
-  /** @return whether the store's default idle limit applies (no {@code withMaxIdle} call) */
+  /**
+   * @return whether the store's default idle limit applies (no {@code withMaxIdle} call)
+   */
   public boolean usesDefaultMaxIdle() {
     return defaultMaxIdle;
   }
 
-  /** @return the absolute deadline, or {@code null} */
+  /**
+   * @return the absolute deadline, or {@code null}
+   */
   public @Nullable Instant deadline() {
     return deadline;
   }
@@ -149,7 +171,9 @@ public final class SessionDraft {
     Duration millis = maxIdle.truncatedTo(ChronoUnit.MILLIS);
     if (millis.isNegative() || millis.isZero()) {
       throw new IllegalArgumentException(
-          "maxIdle must be at least one millisecond, was " + maxIdle + "; use null for no idle limit");
+          "maxIdle must be at least one millisecond, was "
+              + maxIdle
+              + "; use null for no idle limit");
     }
     return millis;
   }
@@ -163,8 +187,11 @@ public final class SessionDraft {
       return false;
     }
     SessionDraft d = (SessionDraft) o;
-    return exclusive == d.exclusive && defaultMaxIdle == d.defaultMaxIdle && data.equals(d.data)
-        && Objects.equals(principal, d.principal) && Objects.equals(maxIdle, d.maxIdle)
+    return exclusive == d.exclusive
+        && defaultMaxIdle == d.defaultMaxIdle
+        && data.equals(d.data)
+        && Objects.equals(principal, d.principal)
+        && Objects.equals(maxIdle, d.maxIdle)
         && Objects.equals(deadline, d.deadline);
   }
 
@@ -175,9 +202,15 @@ public final class SessionDraft {
 
   @Override
   public String toString() {
-    return "SessionDraft{principal=" + principal + (exclusive ? " (exclusive)" : "")
-        + ", attributes=" + data.keys()
-        + ", maxIdle=" + (defaultMaxIdle ? "default" : maxIdle)
-        + ", deadline=" + deadline + '}';
+    return "SessionDraft{principal="
+        + principal
+        + (exclusive ? " (exclusive)" : "")
+        + ", attributes="
+        + data.keys()
+        + ", maxIdle="
+        + (defaultMaxIdle ? "default" : maxIdle)
+        + ", deadline="
+        + deadline
+        + '}';
   }
 }

@@ -9,8 +9,8 @@ import java.util.Objects;
  *
  * @param type what happened
  * @param sessionId the id of the session
- * @param session the last known state of the session (for {@code DESTROYED} and {@code EXPIRED}, the
- *     state before it went)
+ * @param session the last known state of the session (for {@code DESTROYED} and {@code EXPIRED},
+ *     the state before it went)
  * @param at when it happened, on the store's clock
  */
 public record SessionEvent(Type type, String sessionId, Session session, Instant at) {

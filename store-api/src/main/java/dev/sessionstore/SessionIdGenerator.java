@@ -5,9 +5,9 @@ import java.util.Base64;
 import java.util.UUID;
 
 /**
- * Makes new session ids. Every id a generator returns must be {@linkplain Session#isWellFormedId(String)
- * well formed}; stores retry with a new id when a generated one is already in use. Implementations
- * must be thread-safe.
+ * Makes new session ids. Every id a generator returns must be {@linkplain
+ * Session#isWellFormedId(String) well formed}; stores retry with a new id when a generated one is
+ * already in use. Implementations must be thread-safe.
  */
 @FunctionalInterface
 public interface SessionIdGenerator {
@@ -41,7 +41,8 @@ public interface SessionIdGenerator {
    *
    * @param bytes how many random bytes, at least {@value #MIN_RANDOM_BYTES}
    * @return the generator
-   * @throws IllegalArgumentException if {@code bytes} is below {@value #MIN_RANDOM_BYTES} or above 192
+   * @throws IllegalArgumentException if {@code bytes} is below {@value #MIN_RANDOM_BYTES} or above
+   *     192
    */
   static SessionIdGenerator secureRandom(int bytes) {
     if (bytes < MIN_RANDOM_BYTES || bytes > 192) {

@@ -8,17 +8,18 @@ import reactor.core.publisher.Mono;
  * An asynchronous store of {@link Session sessions}.
  *
  * <p>Every method is lazy: nothing happens until the returned publisher is subscribed to, and each
- * subscription does the work once. No method parks the subscribing thread. Sessions that are expired
- * on the store's clock are never returned or counted, whether or not a reaper has run.
+ * subscription does the work once. No method parks the subscribing thread. Sessions that are
+ * expired on the store's clock are never returned or counted, whether or not a reaper has run.
  *
- * <p>A session id is a bearer secret: stores never log it in full. Ids that are not well formed (see
- * {@link Session#isWellFormedId(String)}) are never sent to the backend.
+ * <p>A session id is a bearer secret: stores never log it in full. Ids that are not well formed
+ * (see {@link Session#isWellFormedId(String)}) are never sent to the backend.
  *
  * <p>Every store answers misuse the same way, always through the returned publisher (nothing is
- * thrown when the call is made): a {@code null} draft, session, {@code change} or principal fails with
- * {@link NullPointerException} naming it (a {@code null} id is a malformed id: empty or {@code
+ * thrown when the call is made): a {@code null} draft, session, {@code change} or principal fails
+ * with {@link NullPointerException} naming it (a {@code null} id is a malformed id: empty or {@code
  * false}, as for any malformed id); a principal that is empty or not well-formed UTF-16 with {@link
- * IllegalArgumentException}; any operation after {@link #close()} with {@link IllegalStateException}.
+ * IllegalArgumentException}; any operation after {@link #close()} with {@link
+ * IllegalStateException}.
  *
  * <p>Implementations are thread-safe. Obtain one with {@link SessionStores#open(String)} or from a
  * store's own builder, and {@link #close()} it when the application stops.
@@ -26,12 +27,13 @@ import reactor.core.publisher.Mono;
 public interface SessionStore extends AutoCloseable {
 
   /**
-   * Creates a session with a fresh id from the store's id generator; never overwrites an existing one.
+   * Creates a session with a fresh id from the store's id generator; never overwrites an existing
+   * one.
    *
    * @param draft the initial data, principal and expiry of the session
    * @return the stored session, at version 1
-   * @throws PrincipalConflictException (signalled) if the draft claims a principal exclusively while
-   *     another live session holds that claim
+   * @throws PrincipalConflictException (signalled) if the draft claims a principal exclusively
+   *     while another live session holds that claim
    * @throws SessionTooLargeException (signalled) if the session exceeds the store's size limit
    * @throws StoreFullException (signalled) if the store is bounded and full
    */
@@ -58,7 +60,8 @@ public interface SessionStore extends AutoCloseable {
   Mono<Session> save(Session session);
 
   /**
-   * Stores the session only if the stored version equals {@link Session#version()} (compare-and-set).
+   * Stores the session only if the stored version equals {@link Session#version()}
+   * (compare-and-set).
    *
    * @param session the session to store, carrying the version it was read at
    * @return the stored session, with the version incremented by one
@@ -68,9 +71,9 @@ public interface SessionStore extends AutoCloseable {
   Mono<Session> saveIfUnchanged(Session session);
 
   /**
-   * Atomically reads, changes and writes one session. Concurrent updates of one id are linearizable:
-   * each sees the result of the previous one and none is lost. Optimistic stores may call {@code
-   * change} more than once, so it must be free of side effects.
+   * Atomically reads, changes and writes one session. Concurrent updates of one id are
+   * linearizable: each sees the result of the previous one and none is lost. Optimistic stores may
+   * call {@code change} more than once, so it must be free of side effects.
    *
    * @param id the session id
    * @param change computes the new session from the current one; must keep the id
@@ -95,8 +98,8 @@ public interface SessionStore extends AutoCloseable {
   Mono<Boolean> destroy(String id);
 
   /**
-   * Moves a session to a new id (for example after login, against session fixation) and destroys the
-   * old id.
+   * Moves a session to a new id (for example after login, against session fixation) and destroys
+   * the old id.
    *
    * @param id the current session id
    * @return the session under its new id, or empty if no live session has the old id
@@ -142,16 +145,16 @@ public interface SessionStore extends AutoCloseable {
 
   /**
    * The events of this store instance's own operations, if it has {@link
-   * StoreCapabilities.Capability#EVENTS}; otherwise an empty flux. A slow subscriber never blocks the
-   * store: events it cannot take are dropped and counted.
+   * StoreCapabilities.Capability#EVENTS}; otherwise an empty flux. A slow subscriber never blocks
+   * the store: events it cannot take are dropped and counted.
    *
    * @return a hot stream of events
    */
   Flux<SessionEvent> events();
 
   /**
-   * How many events were dropped since the store opened because a subscriber of {@link #events()} fell
-   * behind its bounded buffer (SPEC R7.1). A store without {@link
+   * How many events were dropped since the store opened because a subscriber of {@link #events()}
+   * fell behind its bounded buffer (SPEC R7.1). A store without {@link
    * StoreCapabilities.Capability#EVENTS} returns zero.
    *
    * @return the number of dropped events

@@ -32,8 +32,8 @@ public final class SessionStores {
   private SessionStores() {}
 
   /**
-   * Opens the store named by the system property {@value #URI_SYSTEM_PROPERTY}, else the environment
-   * variable {@value #URI_ENVIRONMENT_VARIABLE}, else {@value #DEFAULT_URI}.
+   * Opens the store named by the system property {@value #URI_SYSTEM_PROPERTY}, else the
+   * environment variable {@value #URI_ENVIRONMENT_VARIABLE}, else {@value #DEFAULT_URI}.
    *
    * @return a new, open store
    * @throws IllegalArgumentException if the URI is invalid or no provider serves its scheme
@@ -77,9 +77,12 @@ public final class SessionStores {
     Map<String, List<SessionStoreProvider>> providers = providersByScheme();
     List<SessionStoreProvider> matches = providers.get(wanted);
     if (matches == null) {
-      throw new IllegalArgumentException("no session store provider serves scheme '" + wanted
-          + "'; installed schemes: " + (providers.isEmpty() ? "none" : String.join(", ", providers.keySet()))
-          + ". Add the store's jar (for example store-memory or store-mongodb) to the class path.");
+      throw new IllegalArgumentException(
+          "no session store provider serves scheme '"
+              + wanted
+              + "'; installed schemes: "
+              + (providers.isEmpty() ? "none" : String.join(", ", providers.keySet()))
+              + ". Add the store's jar (for example store-memory or store-mongodb) to the class path.");
     }
     if (matches.size() > 1) {
       List<String> names = new ArrayList<>();
@@ -117,7 +120,8 @@ public final class SessionStores {
     Map<String, List<SessionStoreProvider>> byScheme = new TreeMap<>();
     for (SessionStoreProvider provider : load()) {
       for (String scheme : provider.schemes()) {
-        byScheme.computeIfAbsent(scheme.toLowerCase(java.util.Locale.ROOT), s -> new ArrayList<>())
+        byScheme
+            .computeIfAbsent(scheme.toLowerCase(java.util.Locale.ROOT), s -> new ArrayList<>())
             .add(provider);
       }
     }
@@ -129,14 +133,15 @@ public final class SessionStores {
     Set<Class<?>> seen = new java.util.HashSet<>();
     for (ClassLoader loader : loaders()) {
       try {
-        for (SessionStoreProvider provider : ServiceLoader.load(SessionStoreProvider.class, loader)) {
+        for (SessionStoreProvider provider :
+            ServiceLoader.load(SessionStoreProvider.class, loader)) {
           if (seen.add(provider.getClass())) {
             found.add(provider);
           }
         }
       } catch (ServiceConfigurationError e) {
-        throw new IllegalStateException("a session store provider could not be loaded: "
-            + e.getMessage(), e);
+        throw new IllegalStateException(
+            "a session store provider could not be loaded: " + e.getMessage(), e);
       }
     }
     return found;

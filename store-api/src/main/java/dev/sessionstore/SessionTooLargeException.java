@@ -22,12 +22,16 @@ public class SessionTooLargeException extends SessionStoreException {
     this.limit = limit;
   }
 
-  /** @return the encoded size in bytes */
+  /**
+   * @return the encoded size in bytes
+   */
   public long size() {
     return size;
   }
 
-  /** @return the store's limit in bytes */
+  /**
+   * @return the store's limit in bytes
+   */
   public long limit() {
     return limit;
   }

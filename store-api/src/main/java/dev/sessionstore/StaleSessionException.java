@@ -19,12 +19,19 @@ public class StaleSessionException extends SessionStoreException {
    *     "nothing"}
    */
   public StaleSessionException(String sessionId, long expectedVersion, String actual) {
-    super("session " + Session.redact(sessionId) + " was expected at version " + expectedVersion
-        + " but the store holds " + actual);
+    super(
+        "session "
+            + Session.redact(sessionId)
+            + " was expected at version "
+            + expectedVersion
+            + " but the store holds "
+            + actual);
     this.expectedVersion = expectedVersion;
   }
 
-  /** @return the version the caller expected */
+  /**
+   * @return the version the caller expected
+   */
   public long expectedVersion() {
     return expectedVersion;
   }

@@ -5,14 +5,16 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * What a store can do beyond the mandatory contract. The TCK runs the rules marked "IF CAPABLE" only
- * for stores that declare the capability. Immutable and thread-safe.
+ * What a store can do beyond the mandatory contract. The TCK runs the rules marked "IF CAPABLE"
+ * only for stores that declare the capability. Immutable and thread-safe.
  */
 public final class StoreCapabilities {
 
   /** Optional capabilities. */
   public enum Capability {
-    /** {@link SessionStore#events()} publishes this instance's events, including {@code EXPIRED}. */
+    /**
+     * {@link SessionStore#events()} publishes this instance's events, including {@code EXPIRED}.
+     */
     EVENTS,
     /** Sessions survive a restart of the application. */
     PERSISTENT,
@@ -20,7 +22,8 @@ public final class StoreCapabilities {
     SHARED
   }
 
-  private static final StoreCapabilities NONE = new StoreCapabilities(EnumSet.noneOf(Capability.class));
+  private static final StoreCapabilities NONE =
+      new StoreCapabilities(EnumSet.noneOf(Capability.class));
 
   private final Set<Capability> capabilities;
 
@@ -53,14 +56,17 @@ public final class StoreCapabilities {
     return capabilities.contains(capability);
   }
 
-  /** @return the declared capabilities, unmodifiable */
+  /**
+   * @return the declared capabilities, unmodifiable
+   */
   public Set<Capability> asSet() {
     return capabilities;
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof StoreCapabilities && capabilities.equals(((StoreCapabilities) o).capabilities);
+    return o instanceof StoreCapabilities
+        && capabilities.equals(((StoreCapabilities) o).capabilities);
   }
 
   @Override

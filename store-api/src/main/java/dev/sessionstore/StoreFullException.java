@@ -1,8 +1,8 @@
 package dev.sessionstore;
 
 /**
- * Signalled by {@link SessionStore#create(SessionDraft)} when a bounded store holds as many sessions
- * as it may, and is configured to refuse new ones rather than evict live ones.
+ * Signalled by {@link SessionStore#create(SessionDraft)} when a bounded store holds as many
+ * sessions as it may, and is configured to refuse new ones rather than evict live ones.
  */
 public class StoreFullException extends SessionStoreException {
   private static final long serialVersionUID = 1L;
@@ -19,7 +19,9 @@ public class StoreFullException extends SessionStoreException {
     this.limit = limit;
   }
 
-  /** @return the store's bound */
+  /**
+   * @return the store's bound
+   */
   public long limit() {
     return limit;
   }

@@ -21,12 +21,12 @@ import reactor.core.scheduler.Scheduler;
  * {@code mongodb://user:secret@host/app?collection=sessions}, plus typed values set in code.
  *
  * <p>An {@link Option} is read with {@link #get(Option)}: a value set with {@link #with(Option,
- * Object)} wins; otherwise the URI parameter of the option's name (matched without regard to case) is
- * parsed; otherwise the option's default applies. Either way the value is checked against the option's
- * bounds, with the same message: a negative {@link #MAX_IDLE} set in code fails like {@code
- * ?maxIdle=-1s}. Durations are written as ISO-8601 ({@code PT30M}) or as a number with a unit ({@code
- * 500ms}, {@code 30s}, {@code 30m}, {@code 2h}, {@code 1d}); {@code none} means "no limit" where an
- * option allows it. Sizes accept {@code KiB}/{@code MiB}/{@code GiB} suffixes.
+ * Object)} wins; otherwise the URI parameter of the option's name (matched without regard to case)
+ * is parsed; otherwise the option's default applies. Either way the value is checked against the
+ * option's bounds, with the same message: a negative {@link #MAX_IDLE} set in code fails like
+ * {@code ?maxIdle=-1s}. Durations are written as ISO-8601 ({@code PT30M}) or as a number with a
+ * unit ({@code 500ms}, {@code 30s}, {@code 30m}, {@code 2h}, {@code 1d}); {@code none} means "no
+ * limit" where an option allows it. Sizes accept {@code KiB}/{@code MiB}/{@code GiB} suffixes.
  *
  * <p>{@link #toString()} never prints secrets: the password of the URI and sensitive parameters are
  * shown as {@code ****}. Immutable and thread-safe.
@@ -44,8 +44,8 @@ public final class StoreOptions {
       Option.valueOnly("idGenerator", SessionIdGenerator.class, SessionIdGenerator::secureRandom);
 
   /**
-   * The idle limit of sessions whose draft sets none (default 30 minutes; at least 1 ms; {@code none}
-   * for no idle limit).
+   * The idle limit of sessions whose draft sets none (default 30 minutes; at least 1 ms; {@code
+   * none} for no idle limit).
    */
   public static final Option<Duration> MAX_IDLE =
       OptionTypes.duration("maxIdle", Duration.ofMinutes(30), MILLISECOND, true);
@@ -59,8 +59,8 @@ public final class StoreOptions {
       OptionTypes.duration("touchThreshold", Duration.ZERO, Duration.ZERO, false);
 
   /**
-   * How long a tombstone is kept after its {@code destroy} before {@code cleanup} removes it (default
-   * 10 minutes; not negative).
+   * How long a tombstone is kept after its {@code destroy} before {@code cleanup} removes it
+   * (default 10 minutes; not negative).
    */
   public static final Option<Duration> TOMBSTONE_GRACE =
       OptionTypes.duration("tombstoneGrace", Duration.ofMinutes(10), Duration.ZERO, false);
@@ -70,8 +70,8 @@ public final class StoreOptions {
       OptionTypes.size("maxSessionBytes", 1024L * 1024L, 1L);
 
   /**
-   * How long an operation on a remote backend may take before it fails (default 5 seconds; at least 1
-   * ms). A store in this JVM's memory accepts it and has nothing to wait for.
+   * How long an operation on a remote backend may take before it fails (default 5 seconds; at least
+   * 1 ms). A store in this JVM's memory accepts it and has nothing to wait for.
    */
   public static final Option<Duration> TIMEOUT =
       OptionTypes.duration("timeout", Duration.ofSeconds(5), MILLISECOND, false);
@@ -82,8 +82,8 @@ public final class StoreOptions {
 
   /**
    * The scheduler on which a store runs its own periodic work (reapers, sweepers, its scheduled
-   * {@code cleanup}); default {@code null}: the store uses Reactor's parallel scheduler. Tests inject a
-   * virtual-time scheduler so that nothing waits on a real timer.
+   * {@code cleanup}); default {@code null}: the store uses Reactor's parallel scheduler. Tests
+   * inject a virtual-time scheduler so that nothing waits on a real timer.
    */
   public static final Option<Scheduler> SCHEDULER =
       Option.valueOnly("scheduler", Scheduler.class, () -> null);
@@ -121,8 +121,13 @@ public final class StoreOptions {
   public <T> StoreOptions with(Option<T> option, @Nullable T value) {
     Objects.requireNonNull(option, "option");
     if (value != null && !option.type().isInstance(value)) {
-      throw new IllegalArgumentException("option " + option.name() + " takes a "
-          + option.type().getName() + ", not a " + value.getClass().getName());
+      throw new IllegalArgumentException(
+          "option "
+              + option.name()
+              + " takes a "
+              + option.type().getName()
+              + ", not a "
+              + value.getClass().getName());
     }
     Map<Option<?>, @Nullable Object> copy = new IdentityHashMap<>(values);
     copy.put(option, value);
@@ -162,8 +167,10 @@ public final class StoreOptions {
     }
     Function<String, ? extends @Nullable T> parser = option.parser;
     if (parser == null) {
-      throw new IllegalArgumentException("option " + option.name()
-          + " cannot be given in the URI; set it in code with StoreOptions.with");
+      throw new IllegalArgumentException(
+          "option "
+              + option.name()
+              + " cannot be given in the URI; set it in code with StoreOptions.with");
     }
     String shown = "'" + (option.sensitive() ? "****" : raw) + "'";
     T value;
@@ -201,7 +208,9 @@ public final class StoreOptions {
     return values.containsKey(option) || uri.parameter(option.name()) != null;
   }
 
-  /** @return the scheme, in lower case, such as {@code memory} or {@code mongodb+srv} */
+  /**
+   * @return the scheme, in lower case, such as {@code memory} or {@code mongodb+srv}
+   */
   public String scheme() {
     return uri.scheme();
   }
@@ -226,17 +235,19 @@ public final class StoreOptions {
     }
     StringBuilder out = new StringBuilder("StoreOptions{uri=").append(uri.redacted(sensitive));
     for (Map.Entry<Option<?>, @Nullable Object> entry : values.entrySet()) {
-      out.append(", ").append(entry.getKey().name()).append('=')
+      out.append(", ")
+          .append(entry.getKey().name())
+          .append('=')
           .append(entry.getKey().sensitive() ? "****" : String.valueOf(entry.getValue()));
     }
     return out.append('}').toString();
   }
 
   /**
-   * A named, typed option. Well-known ones are constants of {@link StoreOptions}; stores declare their
-   * own (for example a collection name) with {@link dev.sessionstore.spi.OptionTypes} or the factory
-   * methods here. Every value, set in code or parsed from the URI, passes the option's check. Options
-   * are compared by identity. Immutable and thread-safe.
+   * A named, typed option. Well-known ones are constants of {@link StoreOptions}; stores declare
+   * their own (for example a collection name) with {@link dev.sessionstore.spi.OptionTypes} or the
+   * factory methods here. Every value, set in code or parsed from the URI, passes the option's
+   * check. Options are compared by identity. Immutable and thread-safe.
    *
    * @param <T> the type of the option's value
    */
@@ -276,8 +287,11 @@ public final class StoreOptions {
      * @param defaultValue the value when neither code nor URI sets it; may be null
      * @return the option
      */
-    public static <T> Option<T> of(String name, Class<T> type,
-        Function<String, ? extends @Nullable T> parser, Consumer<? super T> check,
+    public static <T> Option<T> of(
+        String name,
+        Class<T> type,
+        Function<String, ? extends @Nullable T> parser,
+        Consumer<? super T> check,
         @Nullable T defaultValue) {
       return new Option<>(name, type, parser, check, () -> defaultValue, false);
     }
@@ -293,8 +307,11 @@ public final class StoreOptions {
      * @param defaultValue the default; may be null
      * @return the option
      */
-    public static <T> Option<T> sensitive(String name, Class<T> type,
-        Function<String, ? extends @Nullable T> parser, Consumer<? super T> check,
+    public static <T> Option<T> sensitive(
+        String name,
+        Class<T> type,
+        Function<String, ? extends @Nullable T> parser,
+        Consumer<? super T> check,
         @Nullable T defaultValue) {
       return new Option<>(name, type, parser, check, () -> defaultValue, true);
     }
@@ -308,32 +325,42 @@ public final class StoreOptions {
      * @param defaultValue makes the default each time it is needed
      * @return the option
      */
-    public static <T> Option<T> valueOnly(String name, Class<T> type,
-        Supplier<? extends @Nullable T> defaultValue) {
+    public static <T> Option<T> valueOnly(
+        String name, Class<T> type, Supplier<? extends @Nullable T> defaultValue) {
       return new Option<>(name, type, null, value -> {}, defaultValue, false);
     }
 
-    /** @return the name, also the URI parameter's name */
+    /**
+     * @return the name, also the URI parameter's name
+     */
     public String name() {
       return name;
     }
 
-    /** @return the value type */
+    /**
+     * @return the value type
+     */
     public Class<T> type() {
       return type;
     }
 
-    /** @return the default value; may be null */
+    /**
+     * @return the default value; may be null
+     */
     public @Nullable T defaultValue() {
       return defaultValue.get();
     }
 
-    /** @return whether the value is secret and never printed */
+    /**
+     * @return whether the value is secret and never printed
+     */
     public boolean sensitive() {
       return sensitive;
     }
 
-    /** @return whether the option can be given as a URI parameter */
+    /**
+     * @return whether the option can be given as a URI parameter
+     */
     public boolean inUri() {
       return parser != null;
     }

@@ -3,9 +3,9 @@ package dev.sessionstore;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Signalled when the store's backend cannot be reached or does not answer within the store's timeout.
- * The operation may or may not have taken effect; stores recover by themselves when the backend is
- * back.
+ * Signalled when the store's backend cannot be reached or does not answer within the store's
+ * timeout. The operation may or may not have taken effect; stores recover by themselves when the
+ * backend is back.
  */
 public class StoreUnavailableException extends SessionStoreException {
   private static final long serialVersionUID = 1L;

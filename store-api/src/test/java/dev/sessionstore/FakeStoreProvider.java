@@ -19,14 +19,15 @@ public final class FakeStoreProvider implements SessionStoreProvider {
 
   @Override
   public SessionStore open(StoreOptions options) {
-    return (SessionStore) Proxy.newProxyInstance(
-        SessionStore.class.getClassLoader(),
-        new Class<?>[] {SessionStore.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("toString")) {
-            return "fake store " + options.uri();
-          }
-          throw new UnsupportedOperationException(method.getName());
-        });
+    return (SessionStore)
+        Proxy.newProxyInstance(
+            SessionStore.class.getClassLoader(),
+            new Class<?>[] {SessionStore.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("toString")) {
+                return "fake store " + options.uri();
+              }
+              throw new UnsupportedOperationException(method.getName());
+            });
   }
 }

@@ -63,7 +63,8 @@ class SessionDataTest {
     @SuppressWarnings("unchecked")
     List<Object> l = (List<Object>) m.get("l");
 
-    assertThatThrownBy(() -> data.asMap().put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> data.asMap().put("x", 1))
+        .isInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(() -> m.put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(() -> l.add(2)).isInstanceOf(UnsupportedOperationException.class);
   }
@@ -92,7 +93,8 @@ class SessionDataTest {
 
     Map<String, Object> nullKey = new HashMap<>();
     nullKey.put(null, 1);
-    assertThatThrownBy(() -> SessionData.of(nullKey)).isInstanceOf(InvalidSessionDataException.class);
+    assertThatThrownBy(() -> SessionData.of(nullKey))
+        .isInstanceOf(InvalidSessionDataException.class);
   }
 
   @Test
@@ -132,7 +134,8 @@ class SessionDataTest {
 
   @Test
   void keepsHostileKeysExactly() {
-    List<String> keys = Arrays.asList("", ".", "$", "\0", "a.b", "$set", "\\u002e", "%2E", "ключ", "🔑");
+    List<String> keys =
+        Arrays.asList("", ".", "$", "\0", "a.b", "$set", "\\u002e", "%2E", "ключ", "🔑");
     SessionData data = SessionData.empty();
     for (String key : keys) {
       data = data.with(key, key);
@@ -179,7 +182,8 @@ class SessionDataTest {
   @Test
   void toStringShowsNamesButNotValues() {
     assertThat(SessionData.empty().with("token", "s3cret").toString())
-        .contains("token").doesNotContain("s3cret");
+        .contains("token")
+        .doesNotContain("s3cret");
   }
 
   @Test
@@ -188,28 +192,37 @@ class SessionDataTest {
     assertThatThrownBy(() -> SessionData.of(Map.of("s", lone)))
         .isInstanceOf(InvalidSessionDataException.class)
         .hasMessageContaining("unpaired surrogate U+D800 at index 1")
-        .extracting(e -> ((InvalidSessionDataException) e).path()).isEqualTo("s");
-    assertThatThrownBy(() -> SessionData.of(Map.of("answers", List.of("ok", Map.of("q", List.of("\uDC00"))))))
+        .extracting(e -> ((InvalidSessionDataException) e).path())
+        .isEqualTo("s");
+    assertThatThrownBy(
+            () -> SessionData.of(Map.of("answers", List.of("ok", Map.of("q", List.of("\uDC00"))))))
         .isInstanceOf(InvalidSessionDataException.class)
         .hasMessageContaining("U+DC00")
-        .extracting(e -> ((InvalidSessionDataException) e).path()).isEqualTo("answers[1][\"q\"][0]");
+        .extracting(e -> ((InvalidSessionDataException) e).path())
+        .isEqualTo("answers[1][\"q\"][0]");
     assertThatThrownBy(() -> SessionData.of(Map.of("k\uDBFF", 1)))
         .isInstanceOf(InvalidSessionDataException.class)
         .hasMessageContaining("key has an unpaired surrogate")
-        .extracting(e -> ((InvalidSessionDataException) e).path()).isEqualTo("[\"k\\udbff\"]");
+        .extracting(e -> ((InvalidSessionDataException) e).path())
+        .isEqualTo("[\"k\\udbff\"]");
     assertThatThrownBy(() -> SessionData.of(Map.of("m", Map.of("x\uD83D", "v"))))
         .isInstanceOf(InvalidSessionDataException.class)
-        .extracting(e -> ((InvalidSessionDataException) e).path()).isEqualTo("m[\"x\\ud83d\"]");
+        .extracting(e -> ((InvalidSessionDataException) e).path())
+        .isEqualTo("m[\"x\\ud83d\"]");
     assertThatThrownBy(() -> SessionData.empty().with("\uDFFFk", "v"))
-        .isInstanceOf(InvalidSessionDataException.class).hasMessageContaining("key has an unpaired surrogate");
+        .isInstanceOf(InvalidSessionDataException.class)
+        .hasMessageContaining("key has an unpaired surrogate");
     assertThatThrownBy(() -> SessionData.empty().with("k", List.of("\uD83D\uD83D")))
         .isInstanceOf(InvalidSessionDataException.class)
-        .extracting(e -> ((InvalidSessionDataException) e).path()).isEqualTo("k[0]");
+        .extracting(e -> ((InvalidSessionDataException) e).path())
+        .isEqualTo("k[0]");
     assertThatThrownBy(() -> SessionData.normaliseValue("n", "x\uD800"))
         .isInstanceOf(InvalidSessionDataException.class)
-        .extracting(e -> ((InvalidSessionDataException) e).path()).isEqualTo("n");
+        .extracting(e -> ((InvalidSessionDataException) e).path())
+        .isEqualTo("n");
     // Well-formed pairs, and surrogates at either end of the string, are told apart correctly.
-    assertThat(SessionData.of(Map.of("\uD83D\uDD11", "\uD83D\uDD11x\uD83D\uDE00")).get("\uD83D\uDD11"))
+    assertThat(
+            SessionData.of(Map.of("\uD83D\uDD11", "\uD83D\uDD11x\uD83D\uDE00")).get("\uD83D\uDD11"))
         .isEqualTo("\uD83D\uDD11x\uD83D\uDE00");
     assertThatThrownBy(() -> SessionData.of(Map.of("s", "\uD83D\uDD11\uD83D")))
         .hasMessageContaining("at index 2");
@@ -217,7 +230,8 @@ class SessionDataTest {
 
   @Test
   void takesNormalisedValuesWithoutCopyingThem() {
-    SessionData data = SessionData.of(Map.of("list", List.of(1, 2), "map", Map.of("a", List.of("x"))));
+    SessionData data =
+        SessionData.of(Map.of("list", List.of(1, 2), "map", Map.of("a", List.of("x"))));
     assertThat(SessionData.of(data.asMap()).asMap()).isSameAs(data.asMap());
     Object list = data.get("list");
     Object map = data.get("map");
@@ -238,10 +252,10 @@ class SessionDataTest {
   @Test
   void estimatedSizeFollowsTheEncodingRulesAndStaysTrueThroughWithAndWithout() {
     Map<String, Object> in = new LinkedHashMap<>();
-    in.put("s", "é");                                  // 1 + 3 + (2 + 2)
-    in.put("n", null);                                 // 1 + 3 + 1
-    in.put("l", List.of(1, true));                     // 1 + 3 + (2 + (1 + 8) + (1 + 1))
-    in.put("m", Map.of("k", Instant.EPOCH));           // 1 + 3 + (2 + (1 + 3 + 8))
+    in.put("s", "é"); // 1 + 3 + (2 + 2)
+    in.put("n", null); // 1 + 3 + 1
+    in.put("l", List.of(1, true)); // 1 + 3 + (2 + (1 + 8) + (1 + 1))
+    in.put("m", Map.of("k", Instant.EPOCH)); // 1 + 3 + (2 + (1 + 3 + 8))
     SessionData data = SessionData.of(in);
     assertThat(data.estimatedSize()).isEqualTo(2 + 8 + 5 + 17 + 18);
     SessionData changed = data.with("s", "abc").with("x", List.of()).without("n");
@@ -275,9 +289,11 @@ class SessionDataTest {
     }
     assertThat(fewer.keys()).containsExactly("key-95", "key-96", "key-97", "key-98", "key-99");
     assertThat(fewer.with("key-97", "x").get("key-97")).isEqualTo("x");
-    assertThatThrownBy(() -> data.asMap().remove("key-1")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> data.asMap().remove("key-1"))
+        .isInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(() -> data.asMap().entrySet().iterator().next().setValue(1L))
         .isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> data.asMap().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> data.asMap().clear())
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 }

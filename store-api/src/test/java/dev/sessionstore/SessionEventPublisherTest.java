@@ -47,14 +47,18 @@ class SessionEventPublisherTest {
     try (SessionEventPublisher publisher = new SessionEventPublisher(8)) {
       CountDownLatch release = new CountDownLatch(1);
       CountDownLatch firstSeen = new CountDownLatch(1);
-      Disposable stuck = publisher.events().subscribe(e -> {
-        firstSeen.countDown();
-        try {
-          release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException ignored) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      Disposable stuck =
+          publisher
+              .events()
+              .subscribe(
+                  e -> {
+                    firstSeen.countDown();
+                    try {
+                      release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException ignored) {
+                      Thread.currentThread().interrupt();
+                    }
+                  });
       publisher.publish(event(0));
       assertThat(firstSeen.await(5, TimeUnit.SECONDS)).isTrue();
       long start = System.nanoTime();
@@ -62,7 +66,9 @@ class SessionEventPublisherTest {
         publisher.publish(event(i));
       }
       long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      assertThat(tookMillis).as("publishing 10,000 events past a stuck subscriber").isLessThan(5_000);
+      assertThat(tookMillis)
+          .as("publishing 10,000 events past a stuck subscriber")
+          .isLessThan(5_000);
       // buffer 8 + publishOn prefetch 32 hold at most 40 of the 10,000
       assertThat(publisher.dropped()).isBetween(10_000L - 64, 10_000L);
       release.countDown();
@@ -86,33 +92,46 @@ class SessionEventPublisherTest {
     int threads = 8;
     int perThread = 5_000;
     try (SessionEventPublisher publisher = new SessionEventPublisher(threads * perThread)) {
-      java.util.concurrent.ConcurrentHashMap<String, Long> last = new java.util.concurrent.ConcurrentHashMap<>();
-      java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
-      java.util.concurrent.atomic.AtomicInteger outOfOrder = new java.util.concurrent.atomic.AtomicInteger();
-      Disposable subscription = publisher.events().subscribe(e -> {
-        long previous = last.getOrDefault(e.sessionId(), 0L);
-        if (e.session().version() != previous + 1) {
-          outOfOrder.incrementAndGet();
-        }
-        last.put(e.sessionId(), e.session().version());
-        received.incrementAndGet();
-      });
+      java.util.concurrent.ConcurrentHashMap<String, Long> last =
+          new java.util.concurrent.ConcurrentHashMap<>();
+      java.util.concurrent.atomic.AtomicInteger received =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger outOfOrder =
+          new java.util.concurrent.atomic.AtomicInteger();
+      Disposable subscription =
+          publisher
+              .events()
+              .subscribe(
+                  e -> {
+                    long previous = last.getOrDefault(e.sessionId(), 0L);
+                    if (e.session().version() != previous + 1) {
+                      outOfOrder.incrementAndGet();
+                    }
+                    last.put(e.sessionId(), e.session().version());
+                    received.incrementAndGet();
+                  });
       Thread[] writers = new Thread[threads];
       CountDownLatch start = new CountDownLatch(1);
       for (int t = 0; t < threads; t++) {
         Session s = Session.builder("w" + t).build();
-        writers[t] = new Thread(() -> {
-          try {
-            start.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-          }
-          for (int i = 1; i <= perThread; i++) {
-            publisher.publish(new SessionEvent(SessionEvent.Type.UPDATED, s.id(),
-                s.toBuilder().version(i).build(), Instant.EPOCH));
-          }
-        });
+        writers[t] =
+            new Thread(
+                () -> {
+                  try {
+                    start.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                  }
+                  for (int i = 1; i <= perThread; i++) {
+                    publisher.publish(
+                        new SessionEvent(
+                            SessionEvent.Type.UPDATED,
+                            s.id(),
+                            s.toBuilder().version(i).build(),
+                            Instant.EPOCH));
+                  }
+                });
         writers[t].start();
       }
       start.countDown();
@@ -123,7 +142,9 @@ class SessionEventPublisherTest {
       while (received.get() < threads * perThread && System.nanoTime() < deadline) {
         Thread.onSpinWait();
       }
-      assertThat(received.get()).as("events received of %d", threads * perThread).isEqualTo(threads * perThread);
+      assertThat(received.get())
+          .as("events received of %d", threads * perThread)
+          .isEqualTo(threads * perThread);
       assertThat(outOfOrder.get()).as("events out of their publisher's order").isZero();
       assertThat(publisher.dropped()).isZero();
       subscription.dispose();

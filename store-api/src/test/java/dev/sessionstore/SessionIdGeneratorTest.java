@@ -47,7 +47,8 @@ class SessionIdGeneratorTest {
   @Test
   void refusesFewerThan128Bits() {
     assertThatThrownBy(() -> SessionIdGenerator.secureRandom(15))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("16");
   }
 
   @Test

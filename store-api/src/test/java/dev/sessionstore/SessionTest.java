@@ -14,7 +14,8 @@ class SessionTest {
 
   @Test
   void expiresAtIsTheEarlierOfIdleAndDeadline() {
-    Session idleOnly = Session.builder("abc").lastAccessedAt(T0).maxIdle(Duration.ofMinutes(30)).build();
+    Session idleOnly =
+        Session.builder("abc").lastAccessedAt(T0).maxIdle(Duration.ofMinutes(30)).build();
     assertThat(idleOnly.expiresAt()).isEqualTo(T0.plusSeconds(1800));
 
     Session both = idleOnly.withDeadline(T0.plusSeconds(60));
@@ -37,7 +38,11 @@ class SessionTest {
 
   @Test
   void hugeIdleLimitsDoNotOverflow() {
-    Session s = Session.builder("abc").lastAccessedAt(T0).maxIdle(Duration.ofSeconds(Long.MAX_VALUE)).build();
+    Session s =
+        Session.builder("abc")
+            .lastAccessedAt(T0)
+            .maxIdle(Duration.ofSeconds(Long.MAX_VALUE))
+            .build();
     assertThat(s.expiresAt()).isEqualTo(Instant.MAX);
     assertThat(s.isExpiredAt(T0)).isFalse();
   }
@@ -59,12 +64,17 @@ class SessionTest {
   void exclusiveNeedsAPrincipal() {
     assertThat(Session.builder("abc").principal(null, true).build().exclusive()).isFalse();
     assertThatThrownBy(() -> Session.builder("abc").principal("", false))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("principal is empty");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("principal is empty");
   }
 
   @Test
   void timestampsAreTruncatedToMillis() {
-    Session s = Session.builder("abc").createdAt(T0.plusNanos(1_234_567)).deadline(T0.plusNanos(999_999)).build();
+    Session s =
+        Session.builder("abc")
+            .createdAt(T0.plusNanos(1_234_567))
+            .deadline(T0.plusNanos(999_999))
+            .build();
     assertThat(s.createdAt()).isEqualTo(T0.plusMillis(1));
     assertThat(s.deadline()).isEqualTo(T0);
   }
@@ -72,11 +82,13 @@ class SessionTest {
   @Test
   void rejectsNonPositiveIdleLimits() {
     assertThatThrownBy(() -> Session.builder("abc").maxIdle(Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxIdle");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxIdle");
     assertThatThrownBy(() -> Session.builder("abc").maxIdle(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Session.builder("abc").version(-1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("version");
   }
 
   @Test
@@ -90,7 +102,8 @@ class SessionTest {
     assertThat(Session.isWellFormedId("a/b")).isFalse();
     assertThat(Session.isWellFormedId("é")).isFalse();
     assertThatThrownBy(() -> Session.builder("bad id!"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside [A-Za-z0-9._~-]");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("outside [A-Za-z0-9._~-]");
     assertThatThrownBy(() -> Session.requireWellFormedId("x".repeat(300)))
         .hasMessageContaining("300 characters");
   }
@@ -119,13 +132,19 @@ class SessionTest {
     assertThat(viaDefault.createdAt()).isEqualTo(T0);
     assertThat(viaDefault.lastAccessedAt()).isEqualTo(T0);
 
-    Session never = SessionPolicy.newSession(SessionDraft.empty().withMaxIdle(null), "abc", T0, storeDefault);
+    Session never =
+        SessionPolicy.newSession(SessionDraft.empty().withMaxIdle(null), "abc", T0, storeDefault);
     assertThat(never.maxIdle()).isNull();
 
-    Session quiz = SessionPolicy.newSession(SessionDraft.of(SessionData.empty().with("q", 1))
-        .withPrincipal("alice", true)
-        .withMaxIdle(Duration.ofMinutes(5))
-        .withDeadline(T0.plusSeconds(60)), "abc", T0, storeDefault);
+    Session quiz =
+        SessionPolicy.newSession(
+            SessionDraft.of(SessionData.empty().with("q", 1))
+                .withPrincipal("alice", true)
+                .withMaxIdle(Duration.ofMinutes(5))
+                .withDeadline(T0.plusSeconds(60)),
+            "abc",
+            T0,
+            storeDefault);
     assertThat(quiz.principal()).isEqualTo("alice");
     assertThat(quiz.exclusive()).isTrue();
     assertThat(quiz.expiresAt()).isEqualTo(T0.plusSeconds(60));
@@ -136,11 +155,14 @@ class SessionTest {
   void principalsWithUnpairedSurrogatesAreRefused() {
     for (String bad : new String[] {"\uD800", "\uDBFF", "a\uDC00b", "x\uD83D"}) {
       assertThatThrownBy(() -> Session.builder("abc").principal(bad, false))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unpaired surrogate");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("unpaired surrogate");
       assertThatThrownBy(() -> SessionDraft.empty().withPrincipal(bad, true))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unpaired surrogate");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("unpaired surrogate");
     }
     assertThat(Session.builder("abc").principal("\uD83D\uDE00", true).build().principal())
-        .as("a surrogate pair is fine").isEqualTo("\uD83D\uDE00");
+        .as("a surrogate pair is fine")
+        .isEqualTo("\uD83D\uDE00");
   }
 }

@@ -19,14 +19,17 @@ class StoreOptionsTest {
     assertThat(options.scheme()).isEqualTo("memory");
     StoreUri uri = StoreUri.of(options);
     assertThat(uri.parameter("maxSessions")).isEqualTo("100000");
-    assertThat(uri.parameter("MAXIDLE")).as("names match without regard to case").isEqualTo("PT30M");
+    assertThat(uri.parameter("MAXIDLE"))
+        .as("names match without regard to case")
+        .isEqualTo("PT30M");
     assertThat(options.get(StoreOptions.MAX_IDLE)).isEqualTo(Duration.ofMinutes(30));
     assertThat(uri.parameterNames()).containsExactly("maxSessions", "maxIdle");
   }
 
   @Test
   void schemeIsLowerCasedAndMayContainPlus() {
-    assertThat(StoreOptions.parse("MongoDB+SRV://cluster.example/app").scheme()).isEqualTo("mongodb+srv");
+    assertThat(StoreOptions.parse("MongoDB+SRV://cluster.example/app").scheme())
+        .isEqualTo("mongodb+srv");
   }
 
   @Test
@@ -44,9 +47,10 @@ class StoreOptionsTest {
   @Test
   void valuesSetInCodeWinOverTheUri() {
     InstantSource clock = InstantSource.fixed(Instant.EPOCH);
-    StoreOptions options = StoreOptions.parse("memory:?maxIdle=PT1M")
-        .with(StoreOptions.MAX_IDLE, Duration.ofHours(2))
-        .with(StoreOptions.CLOCK, clock);
+    StoreOptions options =
+        StoreOptions.parse("memory:?maxIdle=PT1M")
+            .with(StoreOptions.MAX_IDLE, Duration.ofHours(2))
+            .with(StoreOptions.CLOCK, clock);
     assertThat(options.get(StoreOptions.MAX_IDLE)).isEqualTo(Duration.ofHours(2));
     assertThat(options.get(StoreOptions.CLOCK)).isSameAs(clock);
   }
@@ -54,7 +58,8 @@ class StoreOptionsTest {
   @Test
   void withUriKeepsValuesSetInCode() {
     InstantSource clock = InstantSource.fixed(Instant.EPOCH);
-    StoreOptions options = StoreOptions.parse("tck:").with(StoreOptions.CLOCK, clock).withUri("memory:?maxIdle=5s");
+    StoreOptions options =
+        StoreOptions.parse("tck:").with(StoreOptions.CLOCK, clock).withUri("memory:?maxIdle=5s");
     assertThat(options.scheme()).isEqualTo("memory");
     assertThat(options.get(StoreOptions.CLOCK)).isSameAs(clock);
     assertThat(options.get(StoreOptions.MAX_IDLE)).isEqualTo(Duration.ofSeconds(5));
@@ -63,15 +68,23 @@ class StoreOptionsTest {
   @Test
   void durationsInSeveralNotations() {
     StoreOptions options = StoreOptions.parse("x:?a=500ms&b=30s&c=30m&d=2h&e=1d&f=PT0.25S&g=none");
-    assertThat(options.get(OptionTypes.duration("a", null, Duration.ZERO, false))).isEqualTo(Duration.ofMillis(500));
-    assertThat(options.get(OptionTypes.duration("b", null, Duration.ZERO, false))).isEqualTo(Duration.ofSeconds(30));
-    assertThat(options.get(OptionTypes.duration("c", null, Duration.ZERO, false))).isEqualTo(Duration.ofMinutes(30));
-    assertThat(options.get(OptionTypes.duration("d", null, Duration.ZERO, false))).isEqualTo(Duration.ofHours(2));
-    assertThat(options.get(OptionTypes.duration("e", null, Duration.ZERO, false))).isEqualTo(Duration.ofDays(1));
-    assertThat(options.get(OptionTypes.duration("f", null, Duration.ZERO, false))).isEqualTo(Duration.ofMillis(250));
-    assertThat(options.get(OptionTypes.duration("g", Duration.ofDays(1), Duration.ZERO, true))).isNull();
+    assertThat(options.get(OptionTypes.duration("a", null, Duration.ZERO, false)))
+        .isEqualTo(Duration.ofMillis(500));
+    assertThat(options.get(OptionTypes.duration("b", null, Duration.ZERO, false)))
+        .isEqualTo(Duration.ofSeconds(30));
+    assertThat(options.get(OptionTypes.duration("c", null, Duration.ZERO, false)))
+        .isEqualTo(Duration.ofMinutes(30));
+    assertThat(options.get(OptionTypes.duration("d", null, Duration.ZERO, false)))
+        .isEqualTo(Duration.ofHours(2));
+    assertThat(options.get(OptionTypes.duration("e", null, Duration.ZERO, false)))
+        .isEqualTo(Duration.ofDays(1));
+    assertThat(options.get(OptionTypes.duration("f", null, Duration.ZERO, false)))
+        .isEqualTo(Duration.ofMillis(250));
+    assertThat(options.get(OptionTypes.duration("g", Duration.ofDays(1), Duration.ZERO, true)))
+        .isNull();
     assertThatThrownBy(() -> options.get(OptionTypes.duration("g", null, Duration.ZERO, false)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("g='none'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("g='none'");
   }
 
   @Test
@@ -89,10 +102,12 @@ class StoreOptionsTest {
         .hasMessageContaining("maxIdle='soon'")
         .hasMessageContaining("PT30M");
     assertThatThrownBy(() -> StoreOptions.parse("memory:?timeout=-5s").get(StoreOptions.TIMEOUT))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timeout");
     StoreOptions.Option<Long> max = OptionTypes.number("maxSessions", 10, 1, Long.MAX_VALUE);
     assertThatThrownBy(() -> StoreOptions.parse("memory:?maxSessions=0").get(max))
-        .hasMessageContaining("maxSessions='0'").hasMessageContaining("between 1 and");
+        .hasMessageContaining("maxSessions='0'")
+        .hasMessageContaining("between 1 and");
     assertThatThrownBy(() -> StoreOptions.parse("memory:?maxSessions=lots").get(max))
         .hasMessageContaining("not a whole number");
     StoreOptions.Option<Boolean> flag = OptionTypes.bool("createIndexes", true);
@@ -103,7 +118,8 @@ class StoreOptionsTest {
   @Test
   void repeatedParameterIsAnErrorWhenRead() {
     StoreOptions options = StoreOptions.parse("memory:?maxIdle=1m&maxIdle=2m");
-    assertThatThrownBy(() -> options.get(StoreOptions.MAX_IDLE)).hasMessageContaining("given twice");
+    assertThatThrownBy(() -> options.get(StoreOptions.MAX_IDLE))
+        .hasMessageContaining("given twice");
   }
 
   @Test
@@ -121,39 +137,51 @@ class StoreOptionsTest {
     assertThatThrownBy(() -> StoreOptions.parse("1db://x")).hasMessageContaining("invalid scheme");
     assertThatThrownBy(() -> StoreOptions.parse("memory:#frag")).hasMessageContaining("fragment");
     assertThatThrownBy(() -> StoreOptions.parse("memory:?a b=1")).hasMessageContaining("space");
-    assertThatThrownBy(() -> StoreOptions.parse("memory:?novalue")).hasMessageContaining("name=value");
+    assertThatThrownBy(() -> StoreOptions.parse("memory:?novalue"))
+        .hasMessageContaining("name=value");
     assertThatThrownBy(() -> StoreOptions.parse("memory:?=1")).hasMessageContaining("name=value");
-    assertThatThrownBy(() -> StoreOptions.parse("memory:?a=%zz")).hasMessageContaining("percent-escape");
+    assertThatThrownBy(() -> StoreOptions.parse("memory:?a=%zz"))
+        .hasMessageContaining("percent-escape");
     assertThatThrownBy(() -> StoreOptions.parse(null)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void percentEncodedParametersAreDecoded() {
-    StoreOptions options = StoreOptions.parse("mongodb://h/db?collection=my%20sessions&x=%E2%82%AC");
+    StoreOptions options =
+        StoreOptions.parse("mongodb://h/db?collection=my%20sessions&x=%E2%82%AC");
     assertThat(StoreUri.of(options).parameter("collection")).isEqualTo("my sessions");
     assertThat(StoreUri.of(options).parameter("x")).isEqualTo("€");
   }
 
   @Test
   void toStringRedactsPasswordsAndSecrets() {
-    StoreOptions options = StoreOptions.parse("mongodb://alice:s3cret@db.example/app?password=hunter2&collection=s");
+    StoreOptions options =
+        StoreOptions.parse("mongodb://alice:s3cret@db.example/app?password=hunter2&collection=s");
     String shown = options.toString();
-    assertThat(shown).doesNotContain("s3cret").doesNotContain("hunter2")
-        .contains("alice:****@db.example/app").contains("collection=s");
-    assertThat(StoreOptions.parse("mongodb://alice:s3cret@h1,h2/app").toString()).doesNotContain("s3cret");
-    assertThat(StoreOptions.parse("mongodb+srv://u:p%40ss@c.example/").toString()).doesNotContain("p%40ss");
+    assertThat(shown)
+        .doesNotContain("s3cret")
+        .doesNotContain("hunter2")
+        .contains("alice:****@db.example/app")
+        .contains("collection=s");
+    assertThat(StoreOptions.parse("mongodb://alice:s3cret@h1,h2/app").toString())
+        .doesNotContain("s3cret");
+    assertThat(StoreOptions.parse("mongodb+srv://u:p%40ss@c.example/").toString())
+        .doesNotContain("p%40ss");
   }
 
   @Test
   void sensitiveOptionsSetInCodeAreRedacted() {
-    StoreOptions.Option<String> key = StoreOptions.Option.sensitive("encryptionKey", String.class, s -> s, s -> {}, null);
-    assertThat(StoreOptions.parse("x:").with(key, "topsecret").toString()).doesNotContain("topsecret");
+    StoreOptions.Option<String> key =
+        StoreOptions.Option.sensitive("encryptionKey", String.class, s -> s, s -> {}, null);
+    assertThat(StoreOptions.parse("x:").with(key, "topsecret").toString())
+        .doesNotContain("topsecret");
   }
 
   @Test
   void uriWithoutDropsOnlyTheNamedParameters() {
-    StoreOptions options = StoreOptions.parse(
-        "mongodb://u:p@h:27017/app?collection=s&retryWrites=true&maxIdle=PT1M&w=majority");
+    StoreOptions options =
+        StoreOptions.parse(
+            "mongodb://u:p@h:27017/app?collection=s&retryWrites=true&maxIdle=PT1M&w=majority");
     assertThat(StoreUri.of(options).without(List.of("collection", "MAXIDLE")))
         .isEqualTo("mongodb://u:p@h:27017/app?retryWrites=true&w=majority");
     assertThat(StoreUri.of(options).without(List.of("collection", "retryWrites", "maxIdle", "w")))
@@ -162,26 +190,39 @@ class StoreOptionsTest {
 
   @Test
   void valuesSetInCodePassTheSameChecksAsUriParameters() {
-    StoreOptions code = StoreOptions.parse("memory:").with(StoreOptions.MAX_IDLE, Duration.ofSeconds(-1));
+    StoreOptions code =
+        StoreOptions.parse("memory:").with(StoreOptions.MAX_IDLE, Duration.ofSeconds(-1));
     StoreOptions uri = StoreOptions.parse("memory:?maxIdle=-1s");
     assertThatThrownBy(() -> code.get(StoreOptions.MAX_IDLE))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("option maxIdle=PT-1S is invalid: must not be negative");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("option maxIdle=PT-1S is invalid: must not be negative");
     assertThatThrownBy(() -> uri.get(StoreOptions.MAX_IDLE))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("option maxIdle='-1s' is invalid: must not be negative");
-    assertThatThrownBy(() -> StoreOptions.parse("x:").with(StoreOptions.TIMEOUT, Duration.ZERO).get(StoreOptions.TIMEOUT))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("option maxIdle='-1s' is invalid: must not be negative");
+    assertThatThrownBy(
+            () ->
+                StoreOptions.parse("x:")
+                    .with(StoreOptions.TIMEOUT, Duration.ZERO)
+                    .get(StoreOptions.TIMEOUT))
         .hasMessage("option timeout=PT0S is invalid: must be at least 1ms");
-    assertThatThrownBy(() -> StoreOptions.parse("x:?maxSessionBytes=0").get(StoreOptions.MAX_SESSION_BYTES))
+    assertThatThrownBy(
+            () -> StoreOptions.parse("x:?maxSessionBytes=0").get(StoreOptions.MAX_SESSION_BYTES))
         .hasMessage("option maxSessionBytes='0' is invalid: must be at least 1");
     assertThat(StoreOptions.parse("x:?maxIdle=none").get(StoreOptions.MAX_IDLE)).isNull();
-    assertThat(StoreOptions.parse("x:").with(StoreOptions.MAX_IDLE, null).get(StoreOptions.MAX_IDLE)).isNull();
+    assertThat(
+            StoreOptions.parse("x:").with(StoreOptions.MAX_IDLE, null).get(StoreOptions.MAX_IDLE))
+        .isNull();
   }
 
   @Test
   void choiceOptionsListTheChoices() {
     StoreOptions.Option<java.time.temporal.ChronoUnit> unit =
-        OptionTypes.choice("unit", java.time.temporal.ChronoUnit.class, java.time.temporal.ChronoUnit.DAYS);
-    assertThat(StoreOptions.parse("x:?unit=hours").get(unit)).isEqualTo(java.time.temporal.ChronoUnit.HOURS);
-    assertThatThrownBy(() -> StoreOptions.parse("x:?unit=fortnights").get(unit)).hasMessageContaining("expected one of");
+        OptionTypes.choice(
+            "unit", java.time.temporal.ChronoUnit.class, java.time.temporal.ChronoUnit.DAYS);
+    assertThat(StoreOptions.parse("x:?unit=hours").get(unit))
+        .isEqualTo(java.time.temporal.ChronoUnit.HOURS);
+    assertThatThrownBy(() -> StoreOptions.parse("x:?unit=fortnights").get(unit))
+        .hasMessageContaining("expected one of");
   }
 
   @Test
@@ -189,23 +230,35 @@ class StoreOptionsTest {
     @SuppressWarnings({"unchecked", "rawtypes"})
     StoreOptions.Option<Object> raw = (StoreOptions.Option) StoreOptions.MAX_IDLE;
     assertThatThrownBy(() -> StoreOptions.parse("x:").with(raw, "PT1M"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("java.time.Duration");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("java.time.Duration");
   }
 
   @Test
   void passwordsWithUnencodedDelimitersAndAwsTokensAreNeverPrinted() {
     StoreOptions slash = StoreOptions.parse("mongodb://u:pa/ss@h/db?collection=s");
-    assertThat(slash.toString()).doesNotContain("pa/ss").contains("u:****@h/db").contains("collection=s");
+    assertThat(slash.toString())
+        .doesNotContain("pa/ss")
+        .contains("u:****@h/db")
+        .contains("collection=s");
     StoreOptions question = StoreOptions.parse("mongodb://u:pa?ss@h/db?collection=s");
-    assertThat(question.toString()).doesNotContain("pa?ss").doesNotContain("ss@").contains("u:****@h/db");
+    assertThat(question.toString())
+        .doesNotContain("pa?ss")
+        .doesNotContain("ss@")
+        .contains("u:****@h/db");
     assertThat(StoreUri.of(question).parameterNames()).containsExactly("collection");
     assertThat(StoreOptions.parse("mongodb://u:p@ss@h1,h2/db").toString()).doesNotContain("p@ss");
     assertThatThrownBy(() -> StoreOptions.parse("mongodb://u:pa?ss@h/db?novalue"))
-        .hasMessageContaining("novalue").hasMessageNotContaining("pa?ss");
-    String aws = StoreOptions.parse("mongodb://h/db?authMechanism=MONGODB-AWS"
-        + "&authMechanismProperties=AWS_SESSION_TOKEN:FQoGZXIvYXdz").toString();
+        .hasMessageContaining("novalue")
+        .hasMessageNotContaining("pa?ss");
+    String aws =
+        StoreOptions.parse(
+                "mongodb://h/db?authMechanism=MONGODB-AWS"
+                    + "&authMechanismProperties=AWS_SESSION_TOKEN:FQoGZXIvYXdz")
+            .toString();
     assertThat(aws).doesNotContain("FQoGZXIvYXdz").contains("authMechanism=MONGODB-AWS");
     assertThat(StoreOptions.parse("memory:?x=a@b&maxIdle=1m").get(StoreOptions.MAX_IDLE))
-        .as("an @ in a query value is no user information").isEqualTo(Duration.ofMinutes(1));
+        .as("an @ in a query value is no user information")
+        .isEqualTo(Duration.ofMinutes(1));
   }
 }

@@ -11,9 +11,9 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Declares a store's own {@link Option options} of the common kinds, with the same syntax, bounds and
- * messages as the well-known ones. Each option checks a value set in code exactly like one parsed
- * from the URI.
+ * Declares a store's own {@link Option options} of the common kinds, with the same syntax, bounds
+ * and messages as the well-known ones. Each option checks a value set in code exactly like one
+ * parsed from the URI.
  *
  * <p>Durations are ISO-8601 ({@code PT30M}) or a number with a unit ({@code 500ms}, {@code 30s},
  * {@code 30m}, {@code 2h}, {@code 1d}); sizes are bytes or {@code KiB}/{@code MiB}/{@code GiB}.
@@ -35,22 +35,31 @@ public final class OptionTypes {
    * @param noneAllowed whether {@code none} (no limit, read as {@code null}) is accepted
    * @return the option
    */
-  public static Option<Duration> duration(String name, @Nullable Duration defaultValue, Duration min,
-      boolean noneAllowed) {
-    return Option.of(name, Duration.class, text -> {
-      if (text.strip().equalsIgnoreCase("none")) {
-        if (!noneAllowed) {
-          throw new IllegalArgumentException("'none' is not allowed here; give a duration");
-        }
-        return null;
-      }
-      return parseDuration(text);
-    }, value -> {
-      if (value.compareTo(min) < 0) {
-        throw new IllegalArgumentException(value.isNegative() ? "must not be negative"
-            : "must be at least " + describe(min) + (noneAllowed ? ", or 'none' for no limit" : ""));
-      }
-    }, defaultValue);
+  public static Option<Duration> duration(
+      String name, @Nullable Duration defaultValue, Duration min, boolean noneAllowed) {
+    return Option.of(
+        name,
+        Duration.class,
+        text -> {
+          if (text.strip().equalsIgnoreCase("none")) {
+            if (!noneAllowed) {
+              throw new IllegalArgumentException("'none' is not allowed here; give a duration");
+            }
+            return null;
+          }
+          return parseDuration(text);
+        },
+        value -> {
+          if (value.compareTo(min) < 0) {
+            throw new IllegalArgumentException(
+                value.isNegative()
+                    ? "must not be negative"
+                    : "must be at least "
+                        + describe(min)
+                        + (noneAllowed ? ", or 'none' for no limit" : ""));
+          }
+        },
+        defaultValue);
   }
 
   /**
@@ -75,17 +84,22 @@ public final class OptionTypes {
    * @return the option
    */
   public static Option<Long> number(String name, long defaultValue, long min, long max) {
-    return Option.of(name, Long.class, text -> {
-      try {
-        return Long.parseLong(text.strip());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("not a whole number", e);
-      }
-    }, value -> {
-      if (value < min || value > max) {
-        throw new IllegalArgumentException("must be between " + min + " and " + max);
-      }
-    }, defaultValue);
+    return Option.of(
+        name,
+        Long.class,
+        text -> {
+          try {
+            return Long.parseLong(text.strip());
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a whole number", e);
+          }
+        },
+        value -> {
+          if (value < min || value > max) {
+            throw new IllegalArgumentException("must be between " + min + " and " + max);
+          }
+        },
+        defaultValue);
   }
 
   /**
@@ -96,13 +110,18 @@ public final class OptionTypes {
    * @return the option
    */
   public static Option<Boolean> bool(String name, boolean defaultValue) {
-    return Option.of(name, Boolean.class, text -> {
-      String s = text.strip().toLowerCase(Locale.ROOT);
-      if (!s.equals("true") && !s.equals("false")) {
-        throw new IllegalArgumentException("expected true or false");
-      }
-      return Boolean.valueOf(s);
-    }, value -> {}, defaultValue);
+    return Option.of(
+        name,
+        Boolean.class,
+        text -> {
+          String s = text.strip().toLowerCase(Locale.ROOT);
+          if (!s.equals("true") && !s.equals("false")) {
+            throw new IllegalArgumentException("expected true or false");
+          }
+          return Boolean.valueOf(s);
+        },
+        value -> {},
+        defaultValue);
   }
 
   /**
@@ -113,11 +132,16 @@ public final class OptionTypes {
    * @return the option
    */
   public static Option<String> string(String name, @Nullable String defaultValue) {
-    return Option.of(name, String.class, text -> text, value -> {
-      if (value.isEmpty()) {
-        throw new IllegalArgumentException("must not be empty");
-      }
-    }, defaultValue);
+    return Option.of(
+        name,
+        String.class,
+        text -> text,
+        value -> {
+          if (value.isEmpty()) {
+            throw new IllegalArgumentException("must not be empty");
+          }
+        },
+        defaultValue);
   }
 
   /**
@@ -130,18 +154,23 @@ public final class OptionTypes {
    * @return the option
    */
   public static <E extends Enum<E>> Option<E> choice(String name, Class<E> type, E defaultValue) {
-    return Option.of(name, type, text -> {
-      for (E constant : type.getEnumConstants()) {
-        if (constant.name().equalsIgnoreCase(text.strip())) {
-          return constant;
-        }
-      }
-      List<String> names = new ArrayList<>();
-      for (E constant : type.getEnumConstants()) {
-        names.add(constant.name().toLowerCase(Locale.ROOT));
-      }
-      throw new IllegalArgumentException("expected one of " + names);
-    }, value -> {}, defaultValue);
+    return Option.of(
+        name,
+        type,
+        text -> {
+          for (E constant : type.getEnumConstants()) {
+            if (constant.name().equalsIgnoreCase(text.strip())) {
+              return constant;
+            }
+          }
+          List<String> names = new ArrayList<>();
+          for (E constant : type.getEnumConstants()) {
+            names.add(constant.name().toLowerCase(Locale.ROOT));
+          }
+          throw new IllegalArgumentException("expected one of " + names);
+        },
+        value -> {},
+        defaultValue);
   }
 
   /**
@@ -226,7 +255,8 @@ public final class OptionTypes {
   private static java.util.function.Consumer<Long> atLeast(long min) {
     return value -> {
       if (value < min) {
-        throw new IllegalArgumentException(value < 0 ? "must not be negative" : "must be at least " + min);
+        throw new IllegalArgumentException(
+            value < 0 ? "must not be negative" : "must be at least " + min);
       }
     };
   }

@@ -9,17 +9,17 @@ import reactor.core.publisher.FluxSink;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Fans a store's events out to its subscribers without ever blocking the store: a building block for
- * {@link dev.sessionstore.SessionStore#events()} implementations.
+ * Fans a store's events out to its subscribers without ever blocking the store: a building block
+ * for {@link dev.sessionstore.SessionStore#events()} implementations.
  *
  * <p>Each subscriber has its own bounded buffer; an event that does not fit is dropped for that
  * subscriber and counted in {@link #dropped()}. {@link #publish(SessionEvent)} takes no lock: it
- * counts the subscriber's pending events with one atomic and hands the event to Reactor's serialized
- * sink (a lock-free queue drained by whichever thread holds it), so stores may call it inside their
- * per-id atomic sections without making unrelated writers wait for each other. Subscribers receive
- * events on a thread of {@link Schedulers#parallel()}, never on the thread that published them, in
- * the order {@link #publish(SessionEvent)} calls completed (so per-id version order is kept when a
- * store publishes inside its per-id section). Thread-safe.
+ * counts the subscriber's pending events with one atomic and hands the event to Reactor's
+ * serialized sink (a lock-free queue drained by whichever thread holds it), so stores may call it
+ * inside their per-id atomic sections without making unrelated writers wait for each other.
+ * Subscribers receive events on a thread of {@link Schedulers#parallel()}, never on the thread that
+ * published them, in the order {@link #publish(SessionEvent)} calls completed (so per-id version
+ * order is kept when a store publishes inside its per-id section). Thread-safe.
  */
 public final class SessionEventPublisher implements AutoCloseable {
 
@@ -43,7 +43,8 @@ public final class SessionEventPublisher implements AutoCloseable {
    */
   public SessionEventPublisher(int bufferSize) {
     if (bufferSize < 1) {
-      throw new IllegalArgumentException("event buffer must hold at least one event: " + bufferSize);
+      throw new IllegalArgumentException(
+          "event buffer must hold at least one event: " + bufferSize);
     }
     this.bufferSize = bufferSize;
   }
@@ -65,27 +66,34 @@ public final class SessionEventPublisher implements AutoCloseable {
    * @return the events; completes when the publisher is closed
    */
   public Flux<SessionEvent> events() {
-    return Flux.defer(() -> {
-      AtomicInteger pending = new AtomicInteger();
-      return Flux.<SessionEvent>create(sink -> {
-            Subscription subscription = new Subscription(sink, pending);
-            subscriptions.add(subscription);
-            sink.onDispose(() -> subscriptions.remove(subscription));
-            if (closed) {
-              subscription.complete();
-            }
-          }, FluxSink.OverflowStrategy.BUFFER)
-          .publishOn(Schedulers.parallel(), 32)
-          .doOnNext(event -> pending.decrementAndGet());
-    });
+    return Flux.defer(
+        () -> {
+          AtomicInteger pending = new AtomicInteger();
+          return Flux.<SessionEvent>create(
+                  sink -> {
+                    Subscription subscription = new Subscription(sink, pending);
+                    subscriptions.add(subscription);
+                    sink.onDispose(() -> subscriptions.remove(subscription));
+                    if (closed) {
+                      subscription.complete();
+                    }
+                  },
+                  FluxSink.OverflowStrategy.BUFFER)
+              .publishOn(Schedulers.parallel(), 32)
+              .doOnNext(event -> pending.decrementAndGet());
+        });
   }
 
-  /** @return whether anyone is subscribed, so a store can skip building events nobody reads */
+  /**
+   * @return whether anyone is subscribed, so a store can skip building events nobody reads
+   */
   public boolean hasSubscribers() {
     return !subscriptions.isEmpty();
   }
 
-  /** @return how many events were dropped because a subscriber's buffer was full */
+  /**
+   * @return how many events were dropped because a subscriber's buffer was full
+   */
   public long dropped() {
     return dropped.get();
   }

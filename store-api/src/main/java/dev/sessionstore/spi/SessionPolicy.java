@@ -10,15 +10,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The decisions every store makes the same way, so that no two stores can disagree on them: the
- * session a draft becomes, when a read refreshes {@code lastAccessedAt}, what {@code update}'s {@code
- * change} may return, the copy {@code regenerate} stores, how ids are drawn and retried, and how
- * principals and null arguments are checked. Stateless and thread-safe.
+ * session a draft becomes, when a read refreshes {@code lastAccessedAt}, what {@code update}'s
+ * {@code change} may return, the copy {@code regenerate} stores, how ids are drawn and retried, and
+ * how principals and null arguments are checked. Stateless and thread-safe.
  */
 public final class SessionPolicy {
 
   /**
-   * How many fresh ids a store draws for one {@code create} or {@code regenerate} before it gives up
-   * (every store: a random 256-bit generator practically never collides once).
+   * How many fresh ids a store draws for one {@code create} or {@code regenerate} before it gives
+   * up (every store: a random 256-bit generator practically never collides once).
    */
   public static final int ID_ATTEMPTS = 16;
 
@@ -34,8 +34,8 @@ public final class SessionPolicy {
    * @param defaultMaxIdle the store's default idle limit, or {@code null} for none
    * @return the session at version 1
    */
-  public static Session newSession(SessionDraft draft, String id, Instant now,
-      @Nullable Duration defaultMaxIdle) {
+  public static Session newSession(
+      SessionDraft draft, String id, Instant now, @Nullable Duration defaultMaxIdle) {
     return Session.builder(id)
         .data(draft.data())
         .principal(draft.principal(), draft.exclusive())
@@ -76,8 +76,12 @@ public final class SessionPolicy {
           "update's change returned null; return a session, or call destroy to end it");
     }
     if (!changed.id().equals(id)) {
-      throw new IllegalArgumentException("update's change returned a session with another id ("
-          + Session.redact(changed.id()) + " instead of " + Session.redact(id) + ")");
+      throw new IllegalArgumentException(
+          "update's change returned a session with another id ("
+              + Session.redact(changed.id())
+              + " instead of "
+              + Session.redact(id)
+              + ")");
     }
     return changed;
   }
@@ -113,8 +117,10 @@ public final class SessionPolicy {
   public static String newId(SessionIdGenerator generator) {
     String id = generator.generate();
     if (!Session.isWellFormedId(id)) {
-      throw new IllegalStateException("the session id generator returned a malformed id "
-          + Session.redact(id) + "; ids are 1 to 256 characters from [A-Za-z0-9._~-]");
+      throw new IllegalStateException(
+          "the session id generator returned a malformed id "
+              + Session.redact(id)
+              + "; ids are 1 to 256 characters from [A-Za-z0-9._~-]");
     }
     return id;
   }
@@ -125,8 +131,10 @@ public final class SessionPolicy {
    * @return the exception to signal
    */
   public static IllegalStateException idsExhausted() {
-    return new IllegalStateException("the session id generator returned " + ID_ATTEMPTS
-        + " ids in a row that are already in use; is it random?");
+    return new IllegalStateException(
+        "the session id generator returned "
+            + ID_ATTEMPTS
+            + " ids in a row that are already in use; is it random?");
   }
 
   /**
@@ -146,8 +154,10 @@ public final class SessionPolicy {
     }
     int bad = unpairedSurrogate(principal);
     if (bad >= 0) {
-      throw new IllegalArgumentException("principal has an unpaired surrogate at index " + bad
-          + "; principals must be well-formed UTF-16");
+      throw new IllegalArgumentException(
+          "principal has an unpaired surrogate at index "
+              + bad
+              + "; principals must be well-formed UTF-16");
     }
     return principal;
   }

@@ -6,9 +6,10 @@ import java.util.Set;
 
 /**
  * Opens stores for a URI scheme. Implementations are found with {@link java.util.ServiceLoader}:
- * declare them in {@code module-info.java} ({@code provides dev.sessionstore.spi.SessionStoreProvider
- * with …}) and in {@code META-INF/services/dev.sessionstore.spi.SessionStoreProvider} for the class
- * path. They need a public no-argument constructor and must be thread-safe.
+ * declare them in {@code module-info.java} ({@code provides
+ * dev.sessionstore.spi.SessionStoreProvider with …}) and in {@code
+ * META-INF/services/dev.sessionstore.spi.SessionStoreProvider} for the class path. They need a
+ * public no-argument constructor and must be thread-safe.
  */
 public interface SessionStoreProvider {
 
@@ -31,8 +32,8 @@ public interface SessionStoreProvider {
   /**
    * Opens a store.
    *
-   * @param options the URI and typed options; providers honour at least {@link
-   *     StoreOptions#CLOCK} and {@link StoreOptions#ID_GENERATOR}
+   * @param options the URI and typed options; providers honour at least {@link StoreOptions#CLOCK}
+   *     and {@link StoreOptions#ID_GENERATOR}
    * @return a new, open store
    * @throws IllegalArgumentException naming the problem, if an option is invalid or unknown
    */

@@ -42,7 +42,9 @@ public final class StoreGuard {
     return closed.compareAndSet(false, true);
   }
 
-  /** @return whether the store is closed */
+  /**
+   * @return whether the store is closed
+   */
   public boolean isClosed() {
     return closed.get();
   }

@@ -33,19 +33,27 @@ import reactor.core.scheduler.Schedulers;
  * }</pre>
  *
  * <p>{@code read} refuses, with {@link IllegalArgumentException} naming the parameter: a scheme the
- * store does not serve; a URI parameter that is neither a common option, nor one of the store's own,
- * nor one of the {@linkplain Reader#clientParameters(String, Collection) client parameters} a remote
- * store passes through (the message lists the known ones); and any value out of bounds, set in code or
- * given in the URI, in the words of {@link StoreOptions#get(Option)}. Every store therefore accepts
- * and refuses the same common options with the same messages. Immutable and thread-safe.
+ * store does not serve; a URI parameter that is neither a common option, nor one of the store's
+ * own, nor one of the {@linkplain Reader#clientParameters(String, Collection) client parameters} a
+ * remote store passes through (the message lists the known ones); and any value out of bounds, set
+ * in code or given in the URI, in the words of {@link StoreOptions#get(Option)}. Every store
+ * therefore accepts and refuses the same common options with the same messages. Immutable and
+ * thread-safe.
  */
 public final class StoreSettings {
 
   /** The common options every store reads, in the order the README lists them. */
-  public static final List<Option<?>> COMMON = List.of(StoreOptions.MAX_IDLE,
-      StoreOptions.TOUCH_THRESHOLD, StoreOptions.TOMBSTONE_GRACE, StoreOptions.MAX_SESSION_BYTES,
-      StoreOptions.TIMEOUT, StoreOptions.CLEANUP_INTERVAL, StoreOptions.CLOCK,
-      StoreOptions.ID_GENERATOR, StoreOptions.SCHEDULER);
+  public static final List<Option<?>> COMMON =
+      List.of(
+          StoreOptions.MAX_IDLE,
+          StoreOptions.TOUCH_THRESHOLD,
+          StoreOptions.TOMBSTONE_GRACE,
+          StoreOptions.MAX_SESSION_BYTES,
+          StoreOptions.TIMEOUT,
+          StoreOptions.CLEANUP_INTERVAL,
+          StoreOptions.CLOCK,
+          StoreOptions.ID_GENERATOR,
+          StoreOptions.SCHEDULER);
 
   private final String storeName;
   private final StoreOptions options;
@@ -69,8 +77,10 @@ public final class StoreSettings {
     this.own = Collections.unmodifiableSet(new LinkedHashSet<>(reader.own));
     this.storeParameterNames = reader.storeParameterNames();
     this.maxIdle = millis(options.get(StoreOptions.MAX_IDLE));
-    this.touchThreshold = Objects.requireNonNull(millis(options.require(StoreOptions.TOUCH_THRESHOLD)));
-    this.tombstoneGrace = Objects.requireNonNull(millis(options.require(StoreOptions.TOMBSTONE_GRACE)));
+    this.touchThreshold =
+        Objects.requireNonNull(millis(options.require(StoreOptions.TOUCH_THRESHOLD)));
+    this.tombstoneGrace =
+        Objects.requireNonNull(millis(options.require(StoreOptions.TOMBSTONE_GRACE)));
     this.maxSessionBytes = options.require(StoreOptions.MAX_SESSION_BYTES);
     this.timeout = options.require(StoreOptions.TIMEOUT);
     this.cleanupInterval = options.require(StoreOptions.CLEANUP_INTERVAL);
@@ -149,8 +159,14 @@ public final class StoreSettings {
     public StoreSettings read(StoreOptions options) {
       Objects.requireNonNull(options, "options");
       if (!schemes.contains(options.scheme())) {
-        throw new IllegalArgumentException("the " + storeName + " opens "
-            + String.join(": and ", schemes) + ": URIs, not " + options.scheme() + ":");
+        throw new IllegalArgumentException(
+            "the "
+                + storeName
+                + " opens "
+                + String.join(": and ", schemes)
+                + ": URIs, not "
+                + options.scheme()
+                + ":");
       }
       StoreUri uri = StoreUri.of(options);
       Set<String> known = storeParameterNames();
@@ -161,11 +177,22 @@ public final class StoreSettings {
         }
       }
       if (!unknown.isEmpty()) {
-        throw new IllegalArgumentException("unknown parameter" + (unknown.size() > 1 ? "s " : " ")
-            + String.join(", ", unknown) + " for the " + storeName + " (scheme " + options.scheme()
-            + "); known parameters: " + String.join(", ", known)
-            + (clientParameters.isEmpty() ? ""
-                : "; and the " + clientName + " options: " + String.join(", ", clientParameters)));
+        throw new IllegalArgumentException(
+            "unknown parameter"
+                + (unknown.size() > 1 ? "s " : " ")
+                + String.join(", ", unknown)
+                + " for the "
+                + storeName
+                + " (scheme "
+                + options.scheme()
+                + "); known parameters: "
+                + String.join(", ", known)
+                + (clientParameters.isEmpty()
+                    ? ""
+                    : "; and the "
+                        + clientName
+                        + " options: "
+                        + String.join(", ", clientParameters)));
       }
       return new StoreSettings(this, options, uri);
     }
@@ -186,37 +213,51 @@ public final class StoreSettings {
     }
   }
 
-  /** @return the default idle limit, in whole milliseconds, or {@code null} for none */
+  /**
+   * @return the default idle limit, in whole milliseconds, or {@code null} for none
+   */
   public @Nullable Duration maxIdle() {
     return maxIdle;
   }
 
-  /** @return how old {@code lastAccessedAt} must be before a read refreshes it, in milliseconds */
+  /**
+   * @return how old {@code lastAccessedAt} must be before a read refreshes it, in milliseconds
+   */
   public Duration touchThreshold() {
     return touchThreshold;
   }
 
-  /** @return how long a tombstone is kept after its destroy, in milliseconds */
+  /**
+   * @return how long a tombstone is kept after its destroy, in milliseconds
+   */
   public Duration tombstoneGrace() {
     return tombstoneGrace;
   }
 
-  /** @return the largest session the store accepts, in bytes */
+  /**
+   * @return the largest session the store accepts, in bytes
+   */
   public long maxSessionBytes() {
     return maxSessionBytes;
   }
 
-  /** @return how long an operation on a remote backend may take */
+  /**
+   * @return how long an operation on a remote backend may take
+   */
   public Duration timeout() {
     return timeout;
   }
 
-  /** @return how often the store runs {@code cleanup} by itself */
+  /**
+   * @return how often the store runs {@code cleanup} by itself
+   */
   public Duration cleanupInterval() {
     return cleanupInterval;
   }
 
-  /** @return the store's clock */
+  /**
+   * @return the store's clock
+   */
   public InstantSource clock() {
     return clock;
   }
@@ -230,7 +271,9 @@ public final class StoreSettings {
     return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
-  /** @return the id generator */
+  /**
+   * @return the id generator
+   */
   public SessionIdGenerator idGenerator() {
     return idGenerator;
   }
@@ -256,8 +299,8 @@ public final class StoreSettings {
    */
   public <T> @Nullable T get(Option<T> option) {
     if (!own.contains(option) && !COMMON.contains(option)) {
-      throw new IllegalArgumentException("option " + option.name() + " is not an option of the "
-          + storeName);
+      throw new IllegalArgumentException(
+          "option " + option.name() + " is not an option of the " + storeName);
     }
     return options.get(option);
   }
@@ -278,12 +321,16 @@ public final class StoreSettings {
     return value;
   }
 
-  /** @return the options the settings were read from */
+  /**
+   * @return the options the settings were read from
+   */
   public StoreOptions options() {
     return options;
   }
 
-  /** @return the parsed store URI */
+  /**
+   * @return the parsed store URI
+   */
   public StoreUri uri() {
     return uri;
   }
@@ -300,10 +347,22 @@ public final class StoreSettings {
 
   @Override
   public String toString() {
-    return storeName + " settings{maxIdle=" + (maxIdle == null ? "none" : maxIdle)
-        + ", touchThreshold=" + touchThreshold + ", tombstoneGrace=" + tombstoneGrace
-        + ", maxSessionBytes=" + maxSessionBytes + ", timeout=" + timeout
-        + ", cleanupInterval=" + cleanupInterval + ", uri=" + options + '}';
+    return storeName
+        + " settings{maxIdle="
+        + (maxIdle == null ? "none" : maxIdle)
+        + ", touchThreshold="
+        + touchThreshold
+        + ", tombstoneGrace="
+        + tombstoneGrace
+        + ", maxSessionBytes="
+        + maxSessionBytes
+        + ", timeout="
+        + timeout
+        + ", cleanupInterval="
+        + cleanupInterval
+        + ", uri="
+        + options
+        + '}';
   }
 
   private static @Nullable Duration millis(@Nullable Duration d) {

@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A parsed store URI as a provider sees it: the scheme, the decoded query parameters, and the URI
- * without some parameters (to hand a backend's client only the parameters it knows). Users never need
- * it; they give a URI to {@link StoreOptions#parse(String)}. Immutable and thread-safe.
+ * without some parameters (to hand a backend's client only the parameters it knows). Users never
+ * need it; they give a URI to {@link StoreOptions#parse(String)}. Immutable and thread-safe.
  */
 public final class StoreUri {
 
@@ -44,8 +44,8 @@ public final class StoreUri {
    *
    * @param uri the URI, such as {@code memory:} or {@code mongodb://host/app?collection=sessions}
    * @return the parsed URI
-   * @throws IllegalArgumentException naming the problem, if the URI is null or empty, has no scheme,
-   *     has a fragment, a space or control character, or a malformed parameter
+   * @throws IllegalArgumentException naming the problem, if the URI is null or empty, has no
+   *     scheme, has a fragment, a space or control character, or a malformed parameter
    */
   public static StoreUri parse(@Nullable String uri) {
     if (uri == null) {
@@ -57,13 +57,19 @@ public final class StoreUri {
     }
     int colon = trimmed.indexOf(':');
     if (colon <= 0) {
-      throw new IllegalArgumentException("store URI '" + redact(trimmed)
-          + "' has no scheme; expected for example 'memory:' or 'mongodb://host/database'");
+      throw new IllegalArgumentException(
+          "store URI '"
+              + redact(trimmed)
+              + "' has no scheme; expected for example 'memory:' or 'mongodb://host/database'");
     }
     String scheme = trimmed.substring(0, colon);
     if (!SCHEME.matcher(scheme).matches()) {
-      throw new IllegalArgumentException("store URI '" + redact(trimmed) + "' has an invalid scheme '"
-          + scheme + "'; a scheme is a letter followed by letters, digits, '+', '-' or '.'");
+      throw new IllegalArgumentException(
+          "store URI '"
+              + redact(trimmed)
+              + "' has an invalid scheme '"
+              + scheme
+              + "'; a scheme is a letter followed by letters, digits, '+', '-' or '.'");
     }
     if (trimmed.indexOf('#') >= 0) {
       throw new IllegalArgumentException(
@@ -72,8 +78,12 @@ public final class StoreUri {
     for (int i = 0; i < trimmed.length(); i++) {
       char c = trimmed.charAt(i);
       if (c <= ' ' || c == 0x7f) {
-        throw new IllegalArgumentException("store URI '" + redact(trimmed)
-            + "' contains a space or control character at index " + i + "; percent-encode it");
+        throw new IllegalArgumentException(
+            "store URI '"
+                + redact(trimmed)
+                + "' contains a space or control character at index "
+                + i
+                + "; percent-encode it");
       }
     }
     int question = trimmed.indexOf('?', Math.max(userInfoEnd(trimmed), 0));
@@ -94,7 +104,10 @@ public final class StoreUri {
         parameters.add(new Parameter(segment, name, value));
       }
     }
-    return new StoreUri(trimmed, scheme.toLowerCase(Locale.ROOT), beforeQuery,
+    return new StoreUri(
+        trimmed,
+        scheme.toLowerCase(Locale.ROOT),
+        beforeQuery,
         Collections.unmodifiableList(parameters));
   }
 
@@ -108,7 +121,9 @@ public final class StoreUri {
     return parse(options.uri());
   }
 
-  /** @return the scheme, in lower case, such as {@code memory} or {@code mongodb+srv} */
+  /**
+   * @return the scheme, in lower case, such as {@code memory} or {@code mongodb+srv}
+   */
   public String scheme() {
     return scheme;
   }
@@ -142,7 +157,9 @@ public final class StoreUri {
     return found;
   }
 
-  /** @return the decoded parameter names, in order, repeated ones as often as given */
+  /**
+   * @return the decoded parameter names, in order, repeated ones as often as given
+   */
   public List<String> parameterNames() {
     List<String> names = new ArrayList<>(parameters.size());
     for (Parameter parameter : parameters) {
@@ -185,14 +202,18 @@ public final class StoreUri {
     char separator = '?';
     for (Parameter parameter : parameters) {
       out.append(separator).append(parameter.name()).append('=');
-      out.append(secret.contains(parameter.name()) || isSensitiveName(parameter.name())
-          ? "****" : parameter.value());
+      out.append(
+          secret.contains(parameter.name()) || isSensitiveName(parameter.name())
+              ? "****"
+              : parameter.value());
       separator = '&';
     }
     return out.toString();
   }
 
-  /** @return the URI with its password and sensitive parameters shown as {@code ****} */
+  /**
+   * @return the URI with its password and sensitive parameters shown as {@code ****}
+   */
   @Override
   public String toString() {
     return redacted(List.of());
@@ -200,8 +221,11 @@ public final class StoreUri {
 
   private static boolean isSensitiveName(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
-    return SENSITIVE_NAMES.contains(lower) || lower.contains("password") || lower.contains("secret")
-        || lower.contains("token") || lower.equals("authmechanismproperties");
+    return SENSITIVE_NAMES.contains(lower)
+        || lower.contains("password")
+        || lower.contains("secret")
+        || lower.contains("token")
+        || lower.equals("authmechanismproperties");
   }
 
   /**
@@ -251,8 +275,8 @@ public final class StoreUri {
         int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
         int lo = i + 2 < s.length() ? Character.digit(s.charAt(i + 2), 16) : -1;
         if (hi < 0 || lo < 0) {
-          throw new IllegalArgumentException("store URI parameter '" + context
-              + "' has a malformed percent-escape at index " + i);
+          throw new IllegalArgumentException(
+              "store URI parameter '" + context + "' has a malformed percent-escape at index " + i);
         }
         out.write(hi * 16 + lo);
         i += 2;

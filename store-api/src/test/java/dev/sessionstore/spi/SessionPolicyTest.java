@@ -22,7 +22,8 @@ class SessionPolicyTest {
     assertThat(SessionPolicy.needsRefresh(s, T0.plusSeconds(59), Duration.ofMinutes(1))).isFalse();
     assertThat(SessionPolicy.needsRefresh(s, T0.plusSeconds(60), Duration.ofMinutes(1))).isTrue();
     assertThat(SessionPolicy.needsRefresh(s, T0.minusMillis(5), Duration.ZERO))
-        .as("a clock that went back never refreshes").isFalse();
+        .as("a clock that went back never refreshes")
+        .isFalse();
   }
 
   @Test
@@ -30,16 +31,25 @@ class SessionPolicyTest {
     Session s = Session.builder("abc").build();
     assertThat(SessionPolicy.checkChange("abc", s)).isSameAs(s);
     assertThatThrownBy(() -> SessionPolicy.checkChange("abc", null))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("returned null");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("returned null");
     assertThatThrownBy(() -> SessionPolicy.checkChange("abd", s))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another id");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("another id");
   }
 
   @Test
   void regenerateKeepsEverythingButIdAccessAndVersion() {
-    Session old = Session.builder("old").data(SessionData.empty().with("k", "v"))
-        .principal("alice", true).createdAt(T0).lastAccessedAt(T0.plusSeconds(1))
-        .maxIdle(Duration.ofMinutes(5)).deadline(T0.plusSeconds(3600)).version(4).build();
+    Session old =
+        Session.builder("old")
+            .data(SessionData.empty().with("k", "v"))
+            .principal("alice", true)
+            .createdAt(T0)
+            .lastAccessedAt(T0.plusSeconds(1))
+            .maxIdle(Duration.ofMinutes(5))
+            .deadline(T0.plusSeconds(3600))
+            .version(4)
+            .build();
     Session moved = SessionPolicy.regenerated(old, "new", T0.plusSeconds(2));
     assertThat(moved.id()).isEqualTo("new");
     assertThat(moved.version()).isEqualTo(5);
@@ -56,7 +66,8 @@ class SessionPolicyTest {
   void malformedGeneratedIdsAreRefused() {
     SessionIdGenerator bad = () -> "has space";
     assertThatThrownBy(() -> SessionPolicy.newId(bad))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed id");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("malformed id");
     assertThat(SessionPolicy.newId(() -> "fine")).isEqualTo("fine");
   }
 
@@ -67,15 +78,18 @@ class SessionPolicyTest {
     assertThat(SessionPolicy.unpairedSurrogate("ab\uD800")).isEqualTo(2);
     assertThat(SessionPolicy.unpairedSurrogate("\uDC00x")).isZero();
     assertThatThrownBy(() -> SessionPolicy.checkPrincipal("\uDBFF"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index 0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("index 0");
     assertThatThrownBy(() -> SessionPolicy.checkPrincipal(""))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("empty");
   }
 
   @Test
   void nullArgumentsAreNamed() {
     assertThatThrownBy(() -> SessionPolicy.requireArgument(null, "draft"))
-        .isInstanceOf(NullPointerException.class).hasMessage("draft is null");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("draft is null");
   }
 
   @Test
@@ -85,6 +99,7 @@ class SessionPolicyTest {
     assertThat(guard.close()).isTrue();
     assertThat(guard.close()).isFalse();
     assertThatThrownBy(guard::checkOpen)
-        .isInstanceOf(IllegalStateException.class).hasMessage("the test store is closed");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("the test store is closed");
   }
 }

@@ -37,8 +37,11 @@ class StoreSettingsTest {
 
   @Test
   void everyCommonOptionIsAcceptedInTheUriAndInCode() {
-    StoreSettings fromUri = LOCAL.read(StoreOptions.parse("test:?maxIdle=none&touchThreshold=1m"
-        + "&tombstoneGrace=0s&maxSessionBytes=2KiB&timeout=250ms&cleanupInterval=5s&shelves=7"));
+    StoreSettings fromUri =
+        LOCAL.read(
+            StoreOptions.parse(
+                "test:?maxIdle=none&touchThreshold=1m"
+                    + "&tombstoneGrace=0s&maxSessionBytes=2KiB&timeout=250ms&cleanupInterval=5s&shelves=7"));
     assertThat(fromUri.maxIdle()).isNull();
     assertThat(fromUri.touchThreshold()).isEqualTo(Duration.ofMinutes(1));
     assertThat(fromUri.tombstoneGrace()).isZero();
@@ -48,10 +51,12 @@ class StoreSettingsTest {
     assertThat(fromUri.require(SHELVES)).isEqualTo(7L);
 
     InstantSource clock = InstantSource.fixed(Instant.parse("2026-01-01T00:00:00.123456Z"));
-    StoreSettings fromCode = LOCAL.read(StoreOptions.parse("test:?maxIdle=1m")
-        .with(StoreOptions.MAX_IDLE, Duration.ofMillis(1500))
-        .with(StoreOptions.CLOCK, clock)
-        .with(SHELVES, 9L));
+    StoreSettings fromCode =
+        LOCAL.read(
+            StoreOptions.parse("test:?maxIdle=1m")
+                .with(StoreOptions.MAX_IDLE, Duration.ofMillis(1500))
+                .with(StoreOptions.CLOCK, clock)
+                .with(SHELVES, 9L));
     assertThat(fromCode.maxIdle()).as("code wins over the URI").isEqualTo(Duration.ofMillis(1500));
     assertThat(fromCode.now()).isEqualTo(Instant.parse("2026-01-01T00:00:00.123Z"));
     assertThat(fromCode.require(SHELVES)).isEqualTo(9L);
@@ -62,8 +67,11 @@ class StoreSettingsTest {
     assertThatThrownBy(() -> LOCAL.read(StoreOptions.parse("test:?touchThreshold=-1s")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("option touchThreshold='-1s' is invalid: must not be negative");
-    assertThatThrownBy(() -> LOCAL.read(StoreOptions.parse("test:")
-        .with(StoreOptions.TOUCH_THRESHOLD, Duration.ofSeconds(-1))))
+    assertThatThrownBy(
+            () ->
+                LOCAL.read(
+                    StoreOptions.parse("test:")
+                        .with(StoreOptions.TOUCH_THRESHOLD, Duration.ofSeconds(-1))))
         .hasMessage("option touchThreshold=PT-1S is invalid: must not be negative");
     assertThatThrownBy(() -> LOCAL.read(StoreOptions.parse("test:").with(SHELVES, 11L)))
         .hasMessage("option shelves=11 is invalid: must be between 1 and 10");
@@ -77,21 +85,27 @@ class StoreSettingsTest {
   void unknownParametersAreRefusedListingTheKnownOnes() {
     assertThatThrownBy(() -> LOCAL.read(StoreOptions.parse("test:?maxIdel=20m&shelves=2")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("unknown parameter maxIdel for the test store (scheme test); "
-            + "known parameters: cleanupInterval, maxIdle, maxSessionBytes, shelves, "
-            + "timeout, tombstoneGrace, touchThreshold");
+        .hasMessageStartingWith(
+            "unknown parameter maxIdel for the test store (scheme test); "
+                + "known parameters: cleanupInterval, maxIdle, maxSessionBytes, shelves, "
+                + "timeout, tombstoneGrace, touchThreshold");
     assertThatThrownBy(() -> LOCAL.read(StoreOptions.parse("test:?clock=x")))
-        .as("a value-only option is no URI parameter").hasMessageContaining("unknown parameter clock");
+        .as("a value-only option is no URI parameter")
+        .hasMessageContaining("unknown parameter clock");
     LOCAL.read(StoreOptions.parse("test:?MAXIDLE=20m"));
   }
 
   @Test
   void aRemoteStoreAcceptsItsClientsParametersAndNoOthers() {
-    StoreSettings settings = REMOTE.read(
-        StoreOptions.parse("remote+srv://u:p@h/db?replicaSet=rs0&maxIdle=5m&TLS=true&shelves=2"));
+    StoreSettings settings =
+        REMOTE.read(
+            StoreOptions.parse(
+                "remote+srv://u:p@h/db?replicaSet=rs0&maxIdle=5m&TLS=true&shelves=2"));
     assertThat(settings.clientUri()).isEqualTo("remote+srv://u:p@h/db?replicaSet=rs0&TLS=true");
-    assertThatThrownBy(() -> REMOTE.read(StoreOptions.parse("remote://h/db?replicaSet=rs0&retryWritez=true")))
-        .hasMessageStartingWith("unknown parameter retryWritez for the remote store (scheme remote)")
+    assertThatThrownBy(
+            () -> REMOTE.read(StoreOptions.parse("remote://h/db?replicaSet=rs0&retryWritez=true")))
+        .hasMessageStartingWith(
+            "unknown parameter retryWritez for the remote store (scheme remote)")
         .hasMessageEndingWith("; and the remote client options: replicaSet, tls");
   }
 

@@ -14,8 +14,8 @@ import org.openjdk.jmh.results.ScalarResult;
 /**
  * A JMH profiler reporting the CPU time the benchmark JVM spent per operation ({@code cpu.ns/op}):
  * the process CPU time over an iteration (benchmark threads, GC and JIT included) divided by the
- * operations done in it. On a machine shared with other work, wall-clock throughput drops whenever a
- * neighbour takes the CPU; the CPU time an operation costs does not, so ratios of it hold better.
+ * operations done in it. On a machine shared with other work, wall-clock throughput drops whenever
+ * a neighbour takes the CPU; the CPU time an operation costs does not, so ratios of it hold better.
  * Use with {@code -prof dev.sessionstore.bench.CpuTimeProfiler}; {@link Report} reads it.
  *
  * <p>Created by JMH in the forked benchmark JVM; not thread-safe (JMH calls it from one thread).
@@ -44,8 +44,8 @@ public final class CpuTimeProfiler implements InternalProfiler {
 
   @Override
   @SuppressWarnings("rawtypes") // JMH's own signature
-  public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams,
-      IterationParams iterationParams, IterationResult result) {
+  public Collection<? extends Result> afterIteration(
+      BenchmarkParams benchmarkParams, IterationParams iterationParams, IterationResult result) {
     long cpu = os.getProcessCpuTime() - before;
     long ops = result.getMetadata().getAllOps();
     double perOp = ops == 0 ? Double.NaN : (double) cpu / ops;

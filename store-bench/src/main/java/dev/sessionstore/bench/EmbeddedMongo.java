@@ -20,9 +20,19 @@ import java.util.Set;
 final class EmbeddedMongo implements AutoCloseable {
 
   /** Driver housekeeping that is not a round trip of a store operation. */
-  private static final Set<String> HOUSEKEEPING = Set.of(
-      "hello", "ismaster", "ping", "buildinfo", "getlasterror", "endsessions", "getparameter",
-      "getfreemonitoringstatus", "getcmdlineopts", "saslstart", "saslcontinue");
+  private static final Set<String> HOUSEKEEPING =
+      Set.of(
+          "hello",
+          "ismaster",
+          "ping",
+          "buildinfo",
+          "getlasterror",
+          "endsessions",
+          "getparameter",
+          "getfreemonitoringstatus",
+          "getcmdlineopts",
+          "saslstart",
+          "saslcontinue");
 
   private final MongoServer server;
   private final CountingBackend backend;
@@ -35,7 +45,9 @@ final class EmbeddedMongo implements AutoCloseable {
     connectionString = "mongodb://" + address.getHostString() + ":" + address.getPort();
   }
 
-  /** @return {@code mongodb://host:port} of the server, without a database */
+  /**
+   * @return {@code mongodb://host:port} of the server, without a database
+   */
   String connectionString() {
     return connectionString;
   }
@@ -83,14 +95,18 @@ final class EmbeddedMongo implements AutoCloseable {
       return super.handleMessage(message);
     }
 
-    /** Names the command and the keys of its filter, which decide whether the server uses an index. */
+    /**
+     * Names the command and the keys of its filter, which decide whether the server uses an index.
+     */
     private static String describe(String command, Document query) {
       StringBuilder out = new StringBuilder(command);
       Object filter = query.get("filter");
       if (filter == null) {
         filter = query.get("query");
       }
-      if (filter == null && query.get("updates") instanceof List<?> updates && !updates.isEmpty()
+      if (filter == null
+          && query.get("updates") instanceof List<?> updates
+          && !updates.isEmpty()
           && updates.get(0) instanceof Document first) {
         filter = first.get("q");
         Object u = first.get("u");
@@ -101,14 +117,17 @@ final class EmbeddedMongo implements AutoCloseable {
           out.append(" upsert");
         }
       }
-      if (filter == null && query.get("deletes") instanceof List<?> deletes && !deletes.isEmpty()
+      if (filter == null
+          && query.get("deletes") instanceof List<?> deletes
+          && !deletes.isEmpty()
           && deletes.get(0) instanceof Document first) {
         filter = first.get("q");
       }
       if (filter instanceof Document f) {
         out.append(" filter-keys=").append(f.keySet());
       }
-      if (query.get("update") instanceof Document update && "findAndModify".equalsIgnoreCase(command)) {
+      if (query.get("update") instanceof Document update
+          && "findAndModify".equalsIgnoreCase(command)) {
         out.append(" update-keys=").append(update.keySet());
       }
       return out.toString();

@@ -10,7 +10,9 @@ final class Heap {
 
   private Heap() {}
 
-  /** @return used heap bytes right now, garbage included */
+  /**
+   * @return used heap bytes right now, garbage included
+   */
   static long used() {
     return MEMORY.getHeapMemoryUsage().getUsed();
   }

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * A minimal JSON reader for JMH's result file, so that the report needs no library and no jq or
- * python. Objects become {@code Map<String, Object>}, arrays {@code List<Object>}, numbers
- * {@code Double} (JMH writes {@code "NaN"} as a string, which stays a string).
+ * python. Objects become {@code Map<String, Object>}, arrays {@code List<Object>}, numbers {@code
+ * Double} (JMH writes {@code "NaN"} as a string, which stays a string).
  *
  * <p>Stateless and thread-safe.
  */

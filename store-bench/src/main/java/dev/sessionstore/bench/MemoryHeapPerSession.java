@@ -20,12 +20,12 @@ import java.util.Locale;
  * objects: bare {@link Session} values in an array (the irreducible cost of a session and its id)
  * and raw Caffeine holding those values.
  *
- * <p>Method: force GC and read the used heap (MemoryMXBean) before and after each step. The payloads
- * ({@link SessionData}, one distinct instance per session) are built first and retained throughout,
- * so their size is measured once and excluded; every store session is created from its payload
- * object with {@code SessionDraft.of(payload)}. Run with a heap large enough for a million sessions
- * (run.sh uses {@code -Xms4g -Xmx4g}). Prints a summary and writes {@code key=value} lines to the
- * file named by the second argument, for {@link Report}.
+ * <p>Method: force GC and read the used heap (MemoryMXBean) before and after each step. The
+ * payloads ({@link SessionData}, one distinct instance per session) are built first and retained
+ * throughout, so their size is measured once and excluded; every store session is created from its
+ * payload object with {@code SessionDraft.of(payload)}. Run with a heap large enough for a million
+ * sessions (run.sh uses {@code -Xms4g -Xmx4g}). Prints a summary and writes {@code key=value} lines
+ * to the file named by the second argument, for {@link Report}.
  */
 public final class MemoryHeapPerSession {
 
@@ -62,8 +62,9 @@ public final class MemoryHeapPerSession {
     Instant now = Instant.now();
     Session[] values = new Session[n];
     for (int i = 0; i < n; i++) {
-      values[i] = SessionPolicy.newSession(SessionDraft.of(payloads[i]), ids.generate(), now,
-          Duration.ofMinutes(30));
+      values[i] =
+          SessionPolicy.newSession(
+              SessionDraft.of(payloads[i]), ids.generate(), now, Duration.ofMinutes(30));
     }
     long afterValues = Heap.usedAfterGc();
     double valueBytes = (afterValues - afterPayloads) / (double) n;
@@ -98,12 +99,22 @@ public final class MemoryHeapPerSession {
     Reference.reachabilityFence(payloads);
     store.close();
 
-    System.out.printf(Locale.ROOT, "payload (SessionData) per session:        %7.1f bytes%n", payloadBytes);
-    System.out.printf(Locale.ROOT, "Session value + id, in an array:         %7.1f bytes%n", valueBytes);
-    System.out.printf(Locale.ROOT, "raw Caffeine id -> Session:              %7.1f bytes%n", caffeineBytes);
-    System.out.printf(Locale.ROOT, "memory store, beyond payload:            %7.1f bytes  (count()=%d, "
-        + "store keeps the caller's SessionData instance: %s)%n", storeBytes, stored, sharesPayload);
-    System.out.printf(Locale.ROOT, "store overhead over raw Caffeine:        %7.1f bytes%n",
+    System.out.printf(
+        Locale.ROOT, "payload (SessionData) per session:        %7.1f bytes%n", payloadBytes);
+    System.out.printf(
+        Locale.ROOT, "Session value + id, in an array:         %7.1f bytes%n", valueBytes);
+    System.out.printf(
+        Locale.ROOT, "raw Caffeine id -> Session:              %7.1f bytes%n", caffeineBytes);
+    System.out.printf(
+        Locale.ROOT,
+        "memory store, beyond payload:            %7.1f bytes  (count()=%d, "
+            + "store keeps the caller's SessionData instance: %s)%n",
+        storeBytes,
+        stored,
+        sharesPayload);
+    System.out.printf(
+        Locale.ROOT,
+        "store overhead over raw Caffeine:        %7.1f bytes%n",
         storeBytes - caffeineBytes);
     String k = "heap." + n + ".";
     out.put(k + "payload", payloadBytes);

@@ -39,7 +39,9 @@ import reactor.core.publisher.Mono;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
 @State(Scope.Benchmark)
 public class MemoryStoreBenchmark {
 
@@ -65,8 +67,10 @@ public class MemoryStoreBenchmark {
   public void setUp() {
     store = SessionStores.open("memory:");
     // A deployment that refreshes lastAccessedAt at most once a minute: get is then a pure read.
-    thresholdStore = SessionStores.open(
-        StoreOptions.parse("memory:").with(StoreOptions.TOUCH_THRESHOLD, Duration.ofMinutes(1)));
+    thresholdStore =
+        SessionStores.open(
+            StoreOptions.parse("memory:")
+                .with(StoreOptions.TOUCH_THRESHOLD, Duration.ofMinutes(1)));
     caffeine = Caffeine.newBuilder().build();
     map = new ConcurrentHashMap<>();
     ids = new String[SESSIONS];
@@ -110,27 +114,33 @@ public class MemoryStoreBenchmark {
 
   // ---- get ----
 
-  /** @return the session read through the store (refreshes lastAccessedAt: touch threshold 0) */
+  /**
+   * @return the session read through the store (refreshes lastAccessedAt: touch threshold 0)
+   */
   @Benchmark
   public Session store_get(Cursor c) {
     return store.get(ids[c.next()]).block();
   }
 
-  /** @return the session read through a store whose touch threshold is one minute */
+  /**
+   * @return the session read through a store whose touch threshold is one minute
+   */
   @Benchmark
   public Session store_get_touchThreshold1m(Cursor c) {
     return thresholdStore.get(thresholdIds[c.next()]).block();
   }
 
-  /** @return the session read from raw Caffeine */
+  /**
+   * @return the session read from raw Caffeine
+   */
   @Benchmark
   public Session caffeine_getIfPresent(Cursor c) {
     return caffeine.getIfPresent(ids[c.next()]);
   }
 
   /**
-   * The floor any store behind this reactive API has: the same Caffeine lookup, made lazy in
-   * {@code Mono.fromCallable} and awaited with {@code block()}, as every store benchmark is.
+   * The floor any store behind this reactive API has: the same Caffeine lookup, made lazy in {@code
+   * Mono.fromCallable} and awaited with {@code block()}, as every store benchmark is.
    *
    * @return the session read from raw Caffeine through a Mono
    */
@@ -140,7 +150,9 @@ public class MemoryStoreBenchmark {
     return Mono.fromCallable(() -> caffeine.getIfPresent(id)).block();
   }
 
-  /** @return the session read from a ConcurrentHashMap */
+  /**
+   * @return the session read from a ConcurrentHashMap
+   */
   @Benchmark
   public Session chm_get(Cursor c) {
     return map.get(ids[c.next()]);
@@ -148,13 +160,17 @@ public class MemoryStoreBenchmark {
 
   // ---- save ----
 
-  /** @return the saved session (upsert, last writer wins) */
+  /**
+   * @return the saved session (upsert, last writer wins)
+   */
   @Benchmark
   public Session store_save(Cursor c) {
     return store.save(sessions[c.next()]).block();
   }
 
-  /** @return the previous value, from raw Caffeine */
+  /**
+   * @return the previous value, from raw Caffeine
+   */
   @Benchmark
   public Session caffeine_put(Cursor c) {
     int i = c.next();
@@ -162,7 +178,9 @@ public class MemoryStoreBenchmark {
     return sessions[i];
   }
 
-  /** @return the previous value, from a ConcurrentHashMap */
+  /**
+   * @return the previous value, from a ConcurrentHashMap
+   */
   @Benchmark
   public Session chm_put(Cursor c) {
     int i = c.next();
@@ -171,26 +189,34 @@ public class MemoryStoreBenchmark {
 
   // ---- update, uncontended ----
 
-  /** @return the updated session */
+  /**
+   * @return the updated session
+   */
   @Benchmark
   public Session store_update(Cursor c) {
     return store.update(ids[c.next()], CHANGE).block();
   }
 
-  /** @return the remapped session, from raw Caffeine */
+  /**
+   * @return the remapped session, from raw Caffeine
+   */
   @Benchmark
   public Session caffeine_compute(Cursor c) {
     return caffeine.asMap().compute(ids[c.next()], REMAP);
   }
 
-  /** @return the remapped session, from raw Caffeine through a Mono (the reactive API's floor) */
+  /**
+   * @return the remapped session, from raw Caffeine through a Mono (the reactive API's floor)
+   */
   @Benchmark
   public Session caffeine_compute_mono(Cursor c) {
     String id = ids[c.next()];
     return Mono.fromCallable(() -> caffeine.asMap().compute(id, REMAP)).block();
   }
 
-  /** @return the remapped session, from a ConcurrentHashMap */
+  /**
+   * @return the remapped session, from a ConcurrentHashMap
+   */
   @Benchmark
   public Session chm_compute(Cursor c) {
     return map.compute(ids[c.next()], REMAP);
@@ -198,14 +224,18 @@ public class MemoryStoreBenchmark {
 
   // ---- update, two threads on one id ----
 
-  /** @return the updated session; two threads update the same id */
+  /**
+   * @return the updated session; two threads update the same id
+   */
   @Benchmark
   @Threads(2)
   public Session store_update_contended() {
     return store.update(hotId, CHANGE).block();
   }
 
-  /** @return the remapped session; two threads compute on the same key of raw Caffeine */
+  /**
+   * @return the remapped session; two threads compute on the same key of raw Caffeine
+   */
   @Benchmark
   @Threads(2)
   public Session caffeine_compute_contended() {
@@ -222,7 +252,9 @@ public class MemoryStoreBenchmark {
     return Mono.fromCallable(() -> caffeine.asMap().compute(hotId, REMAP)).block();
   }
 
-  /** @return the remapped session; two threads compute on the same key of a ConcurrentHashMap */
+  /**
+   * @return the remapped session; two threads compute on the same key of a ConcurrentHashMap
+   */
   @Benchmark
   @Threads(2)
   public Session chm_compute_contended() {
@@ -273,20 +305,26 @@ public class MemoryStoreBenchmark {
     }
   }
 
-  /** @return a new session from the store */
+  /**
+   * @return a new session from the store
+   */
   @Benchmark
   public Session store_create(Creation c) {
     return c.store.create(Creation.DRAFT).block();
   }
 
-  /** @return null unless the random id collided; raw Caffeine insert-if-absent of a new session */
+  /**
+   * @return null unless the random id collided; raw Caffeine insert-if-absent of a new session
+   */
   @Benchmark
   public Session caffeine_create(Creation c) {
     Session s = c.newSession();
     return c.caffeine.asMap().putIfAbsent(s.id(), s);
   }
 
-  /** @return null unless the random id collided; ConcurrentHashMap insert-if-absent of a new session */
+  /**
+   * @return null unless the random id collided; ConcurrentHashMap insert-if-absent of a new session
+   */
   @Benchmark
   public Session chm_create(Creation c) {
     Session s = c.newSession();

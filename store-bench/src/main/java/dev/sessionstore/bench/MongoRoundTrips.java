@@ -32,7 +32,8 @@ public final class MongoRoundTrips {
       Session a = store.create(SessionDraft.of(Payloads.small(1))).block();
       store.get(a.id()).block();
       Session b = store.create(SessionDraft.of(Payloads.small(2))).block();
-      System.out.printf(Locale.ROOT, "%n== MongoDB store round trips per operation (uncontended) ==%n");
+      System.out.printf(
+          Locale.ROOT, "%n== MongoDB store round trips per operation (uncontended) ==%n");
       count(mongo, out, "create", () -> store.create(SessionDraft.of(Payloads.small(3))).block());
       count(mongo, out, "get", () -> store.get(a.id()).block());
       count(mongo, out, "touch", () -> store.touch(a.id()).block());

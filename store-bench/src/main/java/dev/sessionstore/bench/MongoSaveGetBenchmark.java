@@ -58,24 +58,29 @@ import reactor.core.publisher.Mono;
  *       operators, same projections) to a copy of the store's collection.
  * </ul>
  *
- * <p>Each side holds the same {@value MongoStoreBenchmark#SESSIONS} ids in its own collection
- * (at most 1,000 documents: the embedded server scans a collection for compound filters, which
- * must not decide the result). Instantiated and driven by JMH only.
+ * <p>Each side holds the same {@value MongoStoreBenchmark#SESSIONS} ids in its own collection (at
+ * most 1,000 documents: the embedded server scans a collection for compound filters, which must not
+ * decide the result). Instantiated and driven by JMH only.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(Scope.Benchmark)
 public class MongoSaveGetBenchmark {
 
   /** Both stores' idle limit: the store's default, 30 minutes. */
   private static final long IDLE_SECONDS = Duration.ofMinutes(30).toSeconds();
 
-  private static final FindOneAndUpdateOptions VERSION_AFTER = new FindOneAndUpdateOptions()
-      .projection(Projections.include("v")).returnDocument(ReturnDocument.AFTER);
-  private static final FindOneAndUpdateOptions ALL_AFTER = new FindOneAndUpdateOptions()
-      .projection(Projections.include("v", "d", "p", "x", "c", "a", "mi", "dl", "ie", "r"))
-      .returnDocument(ReturnDocument.AFTER);
+  private static final FindOneAndUpdateOptions VERSION_AFTER =
+      new FindOneAndUpdateOptions()
+          .projection(Projections.include("v"))
+          .returnDocument(ReturnDocument.AFTER);
+  private static final FindOneAndUpdateOptions ALL_AFTER =
+      new FindOneAndUpdateOptions()
+          .projection(Projections.include("v", "d", "p", "x", "c", "a", "mi", "dl", "ie", "r"))
+          .returnDocument(ReturnDocument.AFTER);
 
   EmbeddedMongo mongo;
   SessionStore store;
@@ -92,8 +97,9 @@ public class MongoSaveGetBenchmark {
     mongo = new EmbeddedMongo();
     store = SessionStores.open(MongoStoreBenchmark.storeOptions(mongo));
     client = MongoClients.create(mongo.connectionString());
-    spring = new ReactiveMongoSessionRepository(
-        new ReactiveMongoTemplate(client, MongoStoreBenchmark.DATABASE));
+    spring =
+        new ReactiveMongoSessionRepository(
+            new ReactiveMongoTemplate(client, MongoStoreBenchmark.DATABASE));
     spring.setCollectionName("spring_sessions");
     spring.afterPropertiesSet();
     payload = Payloads.kib(42);
@@ -103,12 +109,11 @@ public class MongoSaveGetBenchmark {
     for (int i = 0; i < n; i++) {
       sessions[i] = store.create(SessionDraft.empty()).block();
       ids[i] = sessions[i].id();
-      spring.save(new MongoSession(ids[i], IDLE_SECONDS))
-          .block();
+      spring.save(new MongoSession(ids[i], IDLE_SECONDS)).block();
     }
     reference = client.getDatabase(MongoStoreBenchmark.DATABASE).getCollection("reference_pairs");
-    List<Document> all = Flux.from(MongoStoreBenchmark.sessionCollection(client).find()).collectList()
-        .block();
+    List<Document> all =
+        Flux.from(MongoStoreBenchmark.sessionCollection(client).find()).collectList().block();
     Mono.from(reference.insertMany(all)).block();
   }
 
@@ -120,7 +125,9 @@ public class MongoSaveGetBenchmark {
     mongo.close();
   }
 
-  /** @return the attribute read back; save then get through the MongoDB store */
+  /**
+   * @return the attribute read back; save then get through the MongoDB store
+   */
   @Benchmark
   public Object store_saveThenGet(MongoStoreBenchmark.Cursor c) {
     int i = c.next();
@@ -128,12 +135,13 @@ public class MongoSaveGetBenchmark {
     return store.get(ids[i]).block().attribute("user");
   }
 
-  /** @return the attribute read back; save then findById through Spring's MongoDB repository */
+  /**
+   * @return the attribute read back; save then findById through Spring's MongoDB repository
+   */
   @Benchmark
   public Object spring_saveThenFindById(MongoStoreBenchmark.Cursor c) {
     int i = c.next();
-    MongoSession session =
-        new MongoSession(ids[i], IDLE_SECONDS);
+    MongoSession session = new MongoSession(ids[i], IDLE_SECONDS);
     for (Map.Entry<String, Object> attribute : payload.entrySet()) {
       session.setAttribute(attribute.getKey(), attribute.getValue());
     }
@@ -144,8 +152,8 @@ public class MongoSaveGetBenchmark {
   /**
    * The store's two commands done with the driver on a copy of its collection: a {@code
    * findAndModify} that sets the data and the access fields of a live, unbound session and
-   * increments its version (returning the version), then a {@code findAndModify} that refreshes
-   * the access fields with {@code $max} (returning the document).
+   * increments its version (returning the version), then a {@code findAndModify} that refreshes the
+   * access fields with {@code $max} (returning the document).
    *
    * @return the attribute read back
    */
@@ -154,13 +162,24 @@ public class MongoSaveGetBenchmark {
     String id = ids[c.next()];
     Date now = new Date();
     Date idleExpiry = new Date(now.getTime() + Duration.ofMinutes(30).toMillis());
-    Mono.from(reference.findOneAndUpdate(and(eq("_id", id), live(now), exists("p", false)),
-        Updates.combine(Updates.set("d", new Document(payload)), Updates.set("a", now),
-            Updates.set("ie", idleExpiry), Updates.unset("s"), Updates.inc("v", 1L)),
-        VERSION_AFTER)).block();
-    Document read = Mono.from(reference.findOneAndUpdate(
-        and(eq("_id", id), live(now), eq("mi", Duration.ofMinutes(30).toMillis())),
-        Updates.combine(Updates.max("a", now), Updates.max("ie", idleExpiry)), ALL_AFTER)).block();
+    Mono.from(
+            reference.findOneAndUpdate(
+                and(eq("_id", id), live(now), exists("p", false)),
+                Updates.combine(
+                    Updates.set("d", new Document(payload)),
+                    Updates.set("a", now),
+                    Updates.set("ie", idleExpiry),
+                    Updates.unset("s"),
+                    Updates.inc("v", 1L)),
+                VERSION_AFTER))
+        .block();
+    Document read =
+        Mono.from(
+                reference.findOneAndUpdate(
+                    and(eq("_id", id), live(now), eq("mi", Duration.ofMinutes(30).toMillis())),
+                    Updates.combine(Updates.max("a", now), Updates.max("ie", idleExpiry)),
+                    ALL_AFTER))
+            .block();
     return read.get("d", Document.class).get("user");
   }
 

@@ -19,12 +19,12 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Shows that {@code all()} and {@code count()} of the MongoDB store run in bounded memory over
- * 100,000 sessions (or the count given as argument): {@code all()} is consumed by a deliberately slow
- * subscriber that requests in small batches ({@code limitRate}); the retained heap is sampled after
- * forced collections every few thousand sessions and the peak growth over the starting point is
- * reported. References from the same run: the raw driver streaming the same collection the same way
- * (the embedded server lives in this JVM, so its cursor's memory shows in both), and
- * {@code all().collectList()}, which holds every session at once.
+ * 100,000 sessions (or the count given as argument): {@code all()} is consumed by a deliberately
+ * slow subscriber that requests in small batches ({@code limitRate}); the retained heap is sampled
+ * after forced collections every few thousand sessions and the peak growth over the starting point
+ * is reported. References from the same run: the raw driver streaming the same collection the same
+ * way (the embedded server lives in this JVM, so its cursor's memory shows in both), and {@code
+ * all().collectList()}, which holds every session at once.
  *
  * <p>Prints a summary and writes {@code key=value} lines for {@link Report}. Run as a program.
  */
@@ -49,7 +49,8 @@ public final class MongoScale {
     try (EmbeddedMongo mongo = new EmbeddedMongo();
         SessionStore store = SessionStores.open(MongoStoreBenchmark.storeOptions(mongo));
         MongoClient client = MongoClients.create(mongo.connectionString())) {
-      System.out.printf(Locale.ROOT, "%n== MongoDB store, all() and count() over %,d sessions ==%n", n);
+      System.out.printf(
+          Locale.ROOT, "%n== MongoDB store, all() and count() over %,d sessions ==%n", n);
       long start = System.nanoTime();
       Flux.range(0, n)
           .flatMap(i -> store.create(SessionDraft.of(Payloads.small(i))), 32)
@@ -59,16 +60,26 @@ public final class MongoScale {
       MongoCollection<Document> collection = MongoStoreBenchmark.sessionCollection(client);
 
       measure(out, "count", "store count()", () -> store.count().block());
-      measure(out, "all", "store all(), limitRate(" + RATE + "), slow consumer",
+      measure(
+          out,
+          "all",
+          "store all(), limitRate(" + RATE + "), slow consumer",
           () -> stream(Flux.from(store.all()), consumer));
-      measure(out, "driver", "driver find(), limitRate(" + RATE + "), slow consumer (reference)",
+      measure(
+          out,
+          "driver",
+          "driver find(), limitRate(" + RATE + "), slow consumer (reference)",
           () -> stream(Flux.from(collection.find()), consumer));
-      measure(out, "collect", "store all().collectList() (reference: everything at once)", () -> {
-        List<Session> all = store.all().collectList().block();
-        long retained = Heap.usedAfterGc();
-        Peak.observe(retained);
-        return (long) all.size();
-      });
+      measure(
+          out,
+          "collect",
+          "store all().collectList() (reference: everything at once)",
+          () -> {
+            List<Session> all = store.all().collectList().block();
+            long retained = Heap.usedAfterGc();
+            Peak.observe(retained);
+            return (long) all.size();
+          });
     } finally {
       consumer.dispose();
     }
@@ -96,8 +107,13 @@ public final class MongoScale {
     long millis = millisSince(start);
     Peak.observe(Heap.usedAfterGc());
     long growth = Peak.MAX.get() - base;
-    System.out.printf(Locale.ROOT, "%-70s result %,d in %,d ms; peak retained heap growth %s%n",
-        label, result, millis, Heap.mib(growth));
+    System.out.printf(
+        Locale.ROOT,
+        "%-70s result %,d in %,d ms; peak retained heap growth %s%n",
+        label,
+        result,
+        millis,
+        Heap.mib(growth));
     out.put(key + ".label", label);
     out.put(key + ".result", String.format(Locale.ROOT, "%,d", result));
     out.put(key + ".millis", String.format(Locale.ROOT, "%,d", millis));
@@ -107,15 +123,17 @@ public final class MongoScale {
   /** Consumes slowly on one thread, requesting {@link #RATE} at a time, sampling the heap. */
   private static <T> Long stream(Flux<T> source, Scheduler consumer) {
     AtomicLong seen = new AtomicLong();
-    source.limitRate(RATE)
+    source
+        .limitRate(RATE)
         .publishOn(consumer, RATE)
-        .doOnNext(item -> {
-          long i = seen.incrementAndGet();
-          LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(10));
-          if (i % SAMPLE_EVERY == 0) {
-            Peak.observe(Heap.usedAfterGc());
-          }
-        })
+        .doOnNext(
+            item -> {
+              long i = seen.incrementAndGet();
+              LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(10));
+              if (i % SAMPLE_EVERY == 0) {
+                Peak.observe(Heap.usedAfterGc());
+              }
+            })
         .then()
         .block();
     return seen.get();

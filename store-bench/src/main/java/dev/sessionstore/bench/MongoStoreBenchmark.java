@@ -34,18 +34,20 @@ import reactor.core.publisher.Mono;
 /**
  * The MongoDB store against an embedded mongo-java-server (in-memory backend, started once per
  * trial), next to the raw reactive driver doing the same number of round trips on a copy of the
- * store's collection: same documents, same indexes. Store operations are measured complete
- * ({@code .block()}).
+ * store's collection: same documents, same indexes. Store operations are measured complete ({@code
+ * .block()}).
  *
- * <p>The embedded server uses an index only when a filter's keys equal an index's keys exactly, so a
- * filter with more keys than {@code _id} scans the collection. The {@code driver_*_id} references
+ * <p>The embedded server uses an index only when a filter's keys equal an index's keys exactly, so
+ * a filter with more keys than {@code _id} scans the collection. The {@code driver_*_id} references
  * use {@code {_id}} filters; the {@code driver_*_sameShape} references send the same commands with
  * the same filter keys as the store (see {@link MongoRoundTrips} for what the store sends), so both
  * comparisons are in the report. Instantiated and driven by JMH only.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(Scope.Benchmark)
 public class MongoStoreBenchmark {
 
@@ -95,9 +97,11 @@ public class MongoStoreBenchmark {
     mongo = new EmbeddedMongo();
     store = SessionStores.open(storeOptions(mongo));
     // A deployment that refreshes lastAccessedAt at most once a minute, in its own collection.
-    thresholdStore = SessionStores.open(storeOptions(mongo)
-        .withUri(mongo.connectionString() + "/" + DATABASE + "?collection=sessions_touch1m")
-        .with(StoreOptions.TOUCH_THRESHOLD, Duration.ofMinutes(1)));
+    thresholdStore =
+        SessionStores.open(
+            storeOptions(mongo)
+                .withUri(mongo.connectionString() + "/" + DATABASE + "?collection=sessions_touch1m")
+                .with(StoreOptions.TOUCH_THRESHOLD, Duration.ofMinutes(1)));
     ids = new String[SESSIONS];
     thresholdIds = new String[SESSIONS];
     sessions = new Session[SESSIONS];
@@ -119,7 +123,8 @@ public class MongoStoreBenchmark {
       }
     }
     if (!indexes.isEmpty()) {
-      Mono.from(db.runCommand(new Document("createIndexes", "reference").append("indexes", indexes)))
+      Mono.from(
+              db.runCommand(new Document("createIndexes", "reference").append("indexes", indexes)))
           .block();
     } else {
       Mono.from(db.createCollection("reference")).block();
@@ -131,7 +136,8 @@ public class MongoStoreBenchmark {
     for (int i = 0; i < SESSIONS; i++) {
       documents[i] = Mono.from(reference.find(eq("_id", ids[i])).first()).block();
       if (documents[i] == null) {
-        throw new IllegalStateException("the store's _id is not the session id; adapt the references");
+        throw new IllegalStateException(
+            "the store's _id is not the session id; adapt the references");
       }
     }
   }
@@ -159,19 +165,25 @@ public class MongoStoreBenchmark {
 
   // ---- get ----
 
-  /** @return the session read through the store (touch threshold 0: every get refreshes it) */
+  /**
+   * @return the session read through the store (touch threshold 0: every get refreshes it)
+   */
   @Benchmark
   public Session store_get(Cursor c) {
     return store.get(ids[c.next()]).block();
   }
 
-  /** @return the session read through a store whose touch threshold is one minute */
+  /**
+   * @return the session read through a store whose touch threshold is one minute
+   */
   @Benchmark
   public Session store_get_touchThreshold1m(Cursor c) {
     return thresholdStore.get(thresholdIds[c.next()]).block();
   }
 
-  /** @return the document read by the driver with {@code find({_id})}: one round trip */
+  /**
+   * @return the document read by the driver with {@code find({_id})}: one round trip
+   */
   @Benchmark
   public Document driver_find_id(Cursor c) {
     return Mono.from(reference.find(eq("_id", ids[c.next()])).first()).block();
@@ -188,24 +200,31 @@ public class MongoStoreBenchmark {
   public Document driver_get_sameShape(Cursor c) {
     String id = ids[c.next()];
     return Mono.from(reference.find(eq("_id", id)).first())
-        .flatMap(found -> {
-          Date now = new Date();
-          Document set = new Document("a", now).append("e", new Date(now.getTime() + IDLE_MILLIS));
-          return Mono.from(reference.updateOne(conditional(id, found, now), new Document("$set", set)))
-              .thenReturn(found);
-        })
+        .flatMap(
+            found -> {
+              Date now = new Date();
+              Document set =
+                  new Document("a", now).append("e", new Date(now.getTime() + IDLE_MILLIS));
+              return Mono.from(
+                      reference.updateOne(conditional(id, found, now), new Document("$set", set)))
+                  .thenReturn(found);
+            })
         .block();
   }
 
   // ---- save ----
 
-  /** @return the saved session */
+  /**
+   * @return the saved session
+   */
   @Benchmark
   public Session store_save(Cursor c) {
     return store.save(sessions[c.next()]).block();
   }
 
-  /** @return the driver's result of {@code replaceOne({_id}, document)}: one round trip */
+  /**
+   * @return the driver's result of {@code replaceOne({_id}, document)}: one round trip
+   */
   @Benchmark
   public Object driver_replaceOne_id(Cursor c) {
     int i = c.next();
@@ -223,33 +242,39 @@ public class MongoStoreBenchmark {
   public Object driver_findThenReplace_sameShape(Cursor c) {
     String id = ids[c.next()];
     return Mono.from(reference.find(eq("_id", id)).first())
-        .flatMap(found -> {
-          Date now = new Date();
-          Document filter = conditional(id, found, now);
-          found.put("v", found.getLong("v") + 1);
-          found.put("a", now);
-          return Mono.from(reference.replaceOne(filter, found));
-        })
+        .flatMap(
+            found -> {
+              Date now = new Date();
+              Document filter = conditional(id, found, now);
+              found.put("v", found.getLong("v") + 1);
+              found.put("a", now);
+              return Mono.from(reference.replaceOne(filter, found));
+            })
         .block();
   }
 
   // ---- update ----
 
-  /** @return the updated session */
+  /**
+   * @return the updated session
+   */
   @Benchmark
   public Session store_update(Cursor c) {
     return store.update(ids[c.next()], MemoryStoreBenchmark.CHANGE).block();
   }
 
-  /** @return the driver's result of {@code find({_id})} then {@code replaceOne({_id}, document)} */
+  /**
+   * @return the driver's result of {@code find({_id})} then {@code replaceOne({_id}, document)}
+   */
   @Benchmark
   public Object driver_update_id(Cursor c) {
     String id = ids[c.next()];
     return Mono.from(reference.find(eq("_id", id)).first())
-        .flatMap(found -> {
-          found.put("v", found.getLong("v") + 1);
-          return Mono.from(reference.replaceOne(eq("_id", id), found));
-        })
+        .flatMap(
+            found -> {
+              found.put("v", found.getLong("v") + 1);
+              return Mono.from(reference.replaceOne(eq("_id", id), found));
+            })
         .block();
   }
 

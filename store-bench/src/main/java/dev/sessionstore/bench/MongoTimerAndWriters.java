@@ -21,8 +21,8 @@ import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
  * Workload W2 of {@link TimerAndWriters} (one timer ticking a counter, 8 writers appending their
  * answers, all on one session) on the MongoDB store and on Spring Session's {@link
  * ReactiveMongoSessionRepository}, both on one embedded mongo-java-server: each change is one
- * {@code update} on ours, and {@code findById}, change, {@code save} on Spring's (the way its API is
- * used). Reports how many updates each lost and how many it did per second. Run as a program;
+ * {@code update} on ours, and {@code findById}, change, {@code save} on Spring's (the way its API
+ * is used). Reports how many updates each lost and how many it did per second. Run as a program;
  * writes {@code key=value} lines for {@link Report} to the file named by the second argument.
  */
 public final class MongoTimerAndWriters {
@@ -56,8 +56,13 @@ public final class MongoTimerAndWriters {
   }
 
   private static void print(String name, TimerAndWriters.Outcome o) {
-    System.out.printf(Locale.ROOT, "W2 %-40s %,7d updates, %,6d lost, %,10.0f updates/s%n", name,
-        o.updates(), o.lost(), o.perSecond());
+    System.out.printf(
+        Locale.ROOT,
+        "W2 %-40s %,7d updates, %,6d lost, %,10.0f updates/s%n",
+        name,
+        o.updates(),
+        o.lost(),
+        o.perSecond());
   }
 
   private static void put(Results out, String prefix, TimerAndWriters.Outcome o) {
@@ -78,8 +83,14 @@ public final class MongoTimerAndWriters {
    */
   static TimerAndWriters.Side mongoStore(EmbeddedMongo mongo) {
     SessionStore store = SessionStores.open(MongoStoreBenchmark.storeOptions(mongo));
-    String id = store.create(SessionDraft.empty().withMaxIdle(Duration.ofHours(1))
-        .withData(SessionData.of(Map.of("ticks", 0L)))).block().id();
+    String id =
+        store
+            .create(
+                SessionDraft.empty()
+                    .withMaxIdle(Duration.ofHours(1))
+                    .withData(SessionData.of(Map.of("ticks", 0L))))
+            .block()
+            .id();
     return new TimerAndWriters.Side() {
       @Override
       public void answer(String key, String answer) {
@@ -106,8 +117,9 @@ public final class MongoTimerAndWriters {
    */
   static TimerAndWriters.Side springRepository(EmbeddedMongo mongo) {
     MongoClient client = MongoClients.create(mongo.connectionString());
-    ReactiveMongoSessionRepository repository = new ReactiveMongoSessionRepository(
-        new ReactiveMongoTemplate(client, MongoStoreBenchmark.DATABASE));
+    ReactiveMongoSessionRepository repository =
+        new ReactiveMongoSessionRepository(
+            new ReactiveMongoTemplate(client, MongoStoreBenchmark.DATABASE));
     repository.setCollectionName("spring_w2");
     repository.afterPropertiesSet();
     MongoSession first = repository.createSession().block();

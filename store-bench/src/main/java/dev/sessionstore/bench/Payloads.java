@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The session payloads of the benchmarks: {@link #small} (a user name, two roles, a counter), so that
- * per-operation and per-session costs of the store are not hidden behind the cost of copying a large
- * payload; and {@link #kib} (about 1 KiB: cookies, a user name, a quiz with 20 answers), the payload
- * of the save-then-get and {@code SessionData.of} comparisons.
+ * The session payloads of the benchmarks: {@link #small} (a user name, two roles, a counter), so
+ * that per-operation and per-session costs of the store are not hidden behind the cost of copying a
+ * large payload; and {@link #kib} (about 1 KiB: cookies, a user name, a quiz with 20 answers), the
+ * payload of the save-then-get and {@code SessionData.of} comparisons.
  */
 final class Payloads {
 
@@ -32,9 +32,9 @@ final class Payloads {
   }
 
   /**
-   * Builds the ~1 KiB payload as plain Java collections, the way an application hands it over: a map
-   * of six cookies, a user name, and a quiz map holding 20 answers (each a list of the choice and an
-   * {@code Integer} score, which normalises to {@code Long}) and when it started.
+   * Builds the ~1 KiB payload as plain Java collections, the way an application hands it over: a
+   * map of six cookies, a user name, and a quiz map holding 20 answers (each a list of the choice
+   * and an {@code Integer} score, which normalises to {@code Long}) and when it started.
    *
    * @param n a number that makes the payload distinct
    * @return a new mutable map (nested maps and lists are mutable too)

@@ -23,23 +23,26 @@ import org.springframework.session.ReactiveMapSessionRepository;
 
 /**
  * A request's round trip with the ~1 KiB payload ({@link Payloads#kib}): store the session with its
- * attributes, then read it back and one attribute from it. Our memory store next to Spring Session's
- * {@link ReactiveMapSessionRepository}, each through its own API and completed with {@code block()}:
+ * attributes, then read it back and one attribute from it. Our memory store next to Spring
+ * Session's {@link ReactiveMapSessionRepository}, each through its own API and completed with
+ * {@code block()}:
  *
  * <ul>
- *   <li>ours: {@code SessionData.of(payload)} (validating, normalising copy), {@code withData} on the
- *       session the request holds, {@code save}, then {@code get} and {@code attribute};
- *   <li>Spring's: a new {@link MapSession} under the same id, {@code setAttribute} for each attribute
- *       (no copy, no checks), {@code save} (a shallow copy of the attribute map), then {@code findById}
- *       (another shallow copy) and {@code getAttribute}.
+ *   <li>ours: {@code SessionData.of(payload)} (validating, normalising copy), {@code withData} on
+ *       the session the request holds, {@code save}, then {@code get} and {@code attribute};
+ *   <li>Spring's: a new {@link MapSession} under the same id, {@code setAttribute} for each
+ *       attribute (no copy, no checks), {@code save} (a shallow copy of the attribute map), then
+ *       {@code findById} (another shallow copy) and {@code getAttribute}.
  * </ul>
  *
- * <p>Both hold the same 10,000 ids, so the maps do not grow. The class is instantiated and driven by
- * JMH only.
+ * <p>Both hold the same 10,000 ids, so the maps do not grow. The class is instantiated and driven
+ * by JMH only.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 @State(Scope.Benchmark)
 public class SaveGetBenchmark {
 
@@ -70,7 +73,9 @@ public class SaveGetBenchmark {
     store.close();
   }
 
-  /** @return the attribute read back; save then get through the memory store */
+  /**
+   * @return the attribute read back; save then get through the memory store
+   */
   @Benchmark
   public Object store_saveThenGet(MemoryStoreBenchmark.Cursor c) {
     int i = c.next();
@@ -78,7 +83,9 @@ public class SaveGetBenchmark {
     return store.get(ids[i]).block().attribute("user");
   }
 
-  /** @return the attribute read back; save then findById through Spring's map repository */
+  /**
+   * @return the attribute read back; save then findById through Spring's map repository
+   */
   @Benchmark
   public Object spring_saveThenFindById(MemoryStoreBenchmark.Cursor c) {
     int i = c.next();

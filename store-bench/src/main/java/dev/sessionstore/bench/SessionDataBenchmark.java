@@ -26,7 +26,9 @@ import org.openjdk.jmh.annotations.State;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(Scope.Benchmark)
 public class SessionDataBenchmark {
 
@@ -40,19 +42,25 @@ public class SessionDataBenchmark {
     data = SessionData.of(payload);
   }
 
-  /** @return the payload validated and normalised */
+  /**
+   * @return the payload validated and normalised
+   */
   @Benchmark
   public SessionData data_of() {
     return SessionData.of(payload);
   }
 
-  /** @return data already normalised, passed again: taken without a copy */
+  /**
+   * @return data already normalised, passed again: taken without a copy
+   */
   @Benchmark
   public SessionData data_ofNormalised() {
     return SessionData.of(data.asMap());
   }
 
-  /** @return the payload copied into LinkedHashMap/ArrayList, nothing checked */
+  /**
+   * @return the payload copied into LinkedHashMap/ArrayList, nothing checked
+   */
   @Benchmark
   public Map<String, Object> plain_copy() {
     return copyMap(payload);

@@ -46,7 +46,9 @@ public final class TimerAndWriters {
 
     void tick();
 
-    /** @return the final session as a map of its attributes */
+    /**
+     * @return the final session as a map of its attributes
+     */
     Map<String, Object> read();
   }
 
@@ -82,8 +84,13 @@ public final class TimerAndWriters {
   }
 
   private static void print(String name, Outcome o) {
-    System.out.printf(Locale.ROOT, "W2 %-36s %,7d updates, %,6d lost, %,10.0f updates/s%n", name,
-        o.updates(), o.lost(), o.perSecond());
+    System.out.printf(
+        Locale.ROOT,
+        "W2 %-36s %,7d updates, %,6d lost, %,10.0f updates/s%n",
+        name,
+        o.updates(),
+        o.lost(),
+        o.perSecond());
   }
 
   private static void put(Results out, String prefix, Outcome o) {
@@ -98,21 +105,28 @@ public final class TimerAndWriters {
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
     CountDownLatch start = new CountDownLatch(1);
     try {
-      ScheduledFuture<?> ticking = timer.scheduleAtFixedRate(() -> {
-        side.tick();
-        ticks.incrementAndGet();
-      }, 0, 1, TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> ticking =
+          timer.scheduleAtFixedRate(
+              () -> {
+                side.tick();
+                ticks.incrementAndGet();
+              },
+              0,
+              1,
+              TimeUnit.MILLISECONDS);
       List<Future<?>> done = new ArrayList<>();
       for (int w = 0; w < WRITERS; w++) {
         String key = "answers-" + w;
         String prefix = "w" + w + "-q";
-        done.add(pool.submit(() -> {
-          start.await();
-          for (int q = 0; q < answersPerWriter; q++) {
-            side.answer(key, prefix + q);
-          }
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int q = 0; q < answersPerWriter; q++) {
+                    side.answer(key, prefix + q);
+                  }
+                  return null;
+                }));
       }
       long began = System.nanoTime();
       start.countDown();
@@ -148,8 +162,14 @@ public final class TimerAndWriters {
 
   static Side memoryStore() {
     SessionStore store = SessionStores.open("memory:");
-    String id = store.create(SessionDraft.empty().withMaxIdle(Duration.ofHours(1))
-        .withData(SessionData.of(Map.of("ticks", 0L)))).block().id();
+    String id =
+        store
+            .create(
+                SessionDraft.empty()
+                    .withMaxIdle(Duration.ofHours(1))
+                    .withData(SessionData.of(Map.of("ticks", 0L))))
+            .block()
+            .id();
     return new Side() {
       @Override
       public void answer(String key, String answer) {
@@ -171,7 +191,8 @@ public final class TimerAndWriters {
   }
 
   static Side springRepository() {
-    ReactiveMapSessionRepository repository = new ReactiveMapSessionRepository(new ConcurrentHashMap<>());
+    ReactiveMapSessionRepository repository =
+        new ReactiveMapSessionRepository(new ConcurrentHashMap<>());
     MapSession first = repository.createSession().block();
     first.setMaxInactiveInterval(Duration.ofHours(1));
     first.setAttribute("ticks", 0L);

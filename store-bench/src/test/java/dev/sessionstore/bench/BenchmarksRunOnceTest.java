@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sessionstore.SessionData;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -11,7 +12,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import dev.sessionstore.SessionData;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Setup;
@@ -19,8 +19,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Runs every benchmark method once, outside JMH, so that a benchmark that no longer works (a store
- * operation that completes empty because the ids are wrong, a reference that throws) fails the build
- * instead of producing a meaningless number. Measures nothing.
+ * operation that completes empty because the ids are wrong, a reference that throws) fails the
+ * build instead of producing a meaningless number. Measures nothing.
  */
 class BenchmarksRunOnceTest {
 
@@ -91,7 +91,8 @@ class BenchmarksRunOnceTest {
   @Test
   void w2LosesNoUpdateOnTheMongoStore() throws Exception {
     try (EmbeddedMongo mongo = new EmbeddedMongo()) {
-      TimerAndWriters.Outcome store = TimerAndWriters.run(MongoTimerAndWriters.mongoStore(mongo), 10);
+      TimerAndWriters.Outcome store =
+          TimerAndWriters.run(MongoTimerAndWriters.mongoStore(mongo), 10);
       assertEquals(0, store.lost(), "updates lost by the MongoDB store");
       assertTrue(store.updates() >= TimerAndWriters.WRITERS * 10L);
       TimerAndWriters.Outcome spring =
@@ -102,16 +103,24 @@ class BenchmarksRunOnceTest {
 
   @Test
   void reportPairsEveryBenchmarkWithItsReference() throws Exception {
-    for (Class<?> type : List.of(MemoryStoreBenchmark.class, MongoStoreBenchmark.class,
-        SessionDataBenchmark.class, SaveGetBenchmark.class, MongoSaveGetBenchmark.class)) {
+    for (Class<?> type :
+        List.of(
+            MemoryStoreBenchmark.class,
+            MongoStoreBenchmark.class,
+            SessionDataBenchmark.class,
+            SaveGetBenchmark.class,
+            MongoSaveGetBenchmark.class)) {
       for (Method m : benchmarks(type)) {
-        assertTrue(Report.pairs(type.getSimpleName() + "." + m.getName()),
+        assertTrue(
+            Report.pairs(type.getSimpleName() + "." + m.getName()),
             m.getName() + " appears in no row of the report");
       }
     }
   }
 
-  /** @return how many benchmark methods ran */
+  /**
+   * @return how many benchmark methods ran
+   */
   private static int runEach(Object benchmark) throws Exception {
     List<Object> states = new ArrayList<>();
     states.add(benchmark);

@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The store's bound ({@link MemorySessionStore#MAX_SESSIONS}) and what happens when it is reached
  * ({@link MemorySessionStore#WHEN_FULL}). Counts stored sessions, expired ones not yet removed
  * included. With {@code reject}, a place is taken before a session is inserted, so that concurrent
- * creates never overshoot; with {@code evict}, Caffeine's size bound makes room and this only counts.
- * Thread-safe.
+ * creates never overshoot; with {@code evict}, Caffeine's size bound makes room and this only
+ * counts. Thread-safe.
  */
 final class Capacity {
 
@@ -84,6 +84,9 @@ final class Capacity {
 
   @Override
   public String toString() {
-    return "maxSessions=" + maxSessions + ", whenFull=" + whenFull.name().toLowerCase(java.util.Locale.ROOT);
+    return "maxSessions="
+        + maxSessions
+        + ", whenFull="
+        + whenFull.name().toLowerCase(java.util.Locale.ROOT);
   }
 }

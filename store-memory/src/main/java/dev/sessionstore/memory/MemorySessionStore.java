@@ -36,11 +36,11 @@ import reactor.core.scheduler.Schedulers;
  *       holds.
  *   <li>{@code whenFull} ({@link #WHEN_FULL}, {@code reject} or {@code evict}, default {@code
  *       reject}): with {@code reject}, {@code create} (and a {@code save} that inserts) fails with
- *       {@link StoreFullException} while the store is full, so that someone creating sessions in bulk
- *       cannot push users out; with {@code evict}, Caffeine evicts sessions it deems least valuable
- *       (size-based W-TinyLFU), each with a {@code DESTROYED} event.
- *   <li>{@code eventBuffer} ({@link #EVENT_BUFFER}, default 1024): events buffered per subscriber of
- *       {@link #events()} before further ones are dropped for it and counted.
+ *       {@link StoreFullException} while the store is full, so that someone creating sessions in
+ *       bulk cannot push users out; with {@code evict}, Caffeine evicts sessions it deems least
+ *       valuable (size-based W-TinyLFU), each with a {@code DESTROYED} event.
+ *   <li>{@code eventBuffer} ({@link #EVENT_BUFFER}, default 1024): events buffered per subscriber
+ *       of {@link #events()} before further ones are dropped for it and counted.
  * </ul>
  *
  * {@code maxSessionBytes} is measured with {@link SessionData#estimatedSize()} (this store encodes
@@ -48,16 +48,17 @@ import reactor.core.scheduler.Schedulers;
  *
  * <h2>Guarantees</h2>
  *
- * All writes of one id ({@code save}, {@code saveIfUnchanged}, {@code update}, {@code touch}, {@code
- * destroy}, {@code regenerate} and refreshing reads) run one at a time in a short atomic section of
- * that id, in which the principal index, exclusive claims and events change together with the
- * session; there is no store-wide lock, so unrelated ids do not wait for each other. {@link
- * #update(String, UnaryOperator)} runs {@code change} exactly once, inside that section: it must be
- * quick and pure and must not call this store (doing so fails with {@link IllegalStateException}).
- * Expired sessions are never returned or counted, whether or not they were removed yet. {@code
- * EXPIRED} events fire once per session, within a second of its expiry on the system clock (Caffeine's
- * timer wheel here resolves 268 ms), or at the latest on {@link #cleanup()}. Returned sessions are
- * immutable values, shared without copying. Misuse is signalled as {@link SessionStore} describes.
+ * All writes of one id ({@code save}, {@code saveIfUnchanged}, {@code update}, {@code touch},
+ * {@code destroy}, {@code regenerate} and refreshing reads) run one at a time in a short atomic
+ * section of that id, in which the principal index, exclusive claims and events change together
+ * with the session; there is no store-wide lock, so unrelated ids do not wait for each other.
+ * {@link #update(String, UnaryOperator)} runs {@code change} exactly once, inside that section: it
+ * must be quick and pure and must not call this store (doing so fails with {@link
+ * IllegalStateException}). Expired sessions are never returned or counted, whether or not they were
+ * removed yet. {@code EXPIRED} events fire once per session, within a second of its expiry on the
+ * system clock (Caffeine's timer wheel here resolves 268 ms), or at the latest on {@link
+ * #cleanup()}. Returned sessions are immutable values, shared without copying. Misuse is signalled
+ * as {@link SessionStore} describes.
  *
  * <p>Thread-safe. {@link #close()} it when the application stops.
  */
@@ -75,13 +76,16 @@ public final class MemorySessionStore implements SessionStore {
   public static final Option<Long> MAX_SESSIONS =
       OptionTypes.number("maxSessions", 100_000L, 1L, Long.MAX_VALUE);
 
-  /** What happens when the store is full (URI parameter {@code whenFull}, default {@code reject}). */
+  /**
+   * What happens when the store is full (URI parameter {@code whenFull}, default {@code reject}).
+   */
   public static final Option<WhenFull> WHEN_FULL =
       OptionTypes.choice("whenFull", WhenFull.class, WhenFull.REJECT);
 
   /** Events buffered per subscriber of {@link #events()} (URI parameter {@code eventBuffer}). */
   public static final Option<Long> EVENT_BUFFER =
-      OptionTypes.number("eventBuffer", SessionEventPublisher.DEFAULT_BUFFER, 1L, Integer.MAX_VALUE);
+      OptionTypes.number(
+          "eventBuffer", SessionEventPublisher.DEFAULT_BUFFER, 1L, Integer.MAX_VALUE);
 
   /** Reads and checks this store's options. */
   static final StoreSettings.Reader SETTINGS =
@@ -100,7 +104,8 @@ public final class MemorySessionStore implements SessionStore {
     this.time = new StoreTime(settings.clock(), settings.tombstoneGrace().toMillis());
     this.capacity = new Capacity(settings.require(WHEN_FULL), settings.require(MAX_SESSIONS));
     this.publisher = new SessionEventPublisher(Math.toIntExact(settings.require(EVENT_BUFFER)));
-    this.reaper = new Reaper(settings.scheduler(), settings.cleanupInterval(), this::scheduledCleanup);
+    this.reaper =
+        new Reaper(settings.scheduler(), settings.cleanupInterval(), this::scheduledCleanup);
     this.table = new SessionTable(time, capacity, publisher, reaper.caffeineScheduler(time));
     this.writes = new Writes(table, capacity, time, settings);
   }
@@ -108,7 +113,8 @@ public final class MemorySessionStore implements SessionStore {
   /**
    * Opens a store.
    *
-   * @param options a {@code memory:} URI and typed options; see the class description for the options
+   * @param options a {@code memory:} URI and typed options; see the class description for the
+   *     options
    * @return a new, open, empty store
    * @throws IllegalArgumentException naming the parameter, if the scheme is not {@code memory}, a
    *     parameter is unknown or a value is invalid
@@ -177,51 +183,55 @@ public final class MemorySessionStore implements SessionStore {
 
   @Override
   public Flux<Session> findByPrincipal(String principal) {
-    return Flux.defer(() -> {
-      enter();
-      SessionPolicy.checkPrincipal(SessionPolicy.requireArgument(principal, "principal"));
-      return Flux.fromIterable(table.ofPrincipal(principal, time.now()));
-    });
+    return Flux.defer(
+        () -> {
+          enter();
+          SessionPolicy.checkPrincipal(SessionPolicy.requireArgument(principal, "principal"));
+          return Flux.fromIterable(table.ofPrincipal(principal, time.now()));
+        });
   }
 
   @Override
   public Flux<Session> all() {
-    return Flux.defer(() -> {
-      enter();
-      return Flux.fromIterable(table.sessions(time.now()));
-    });
+    return Flux.defer(
+        () -> {
+          enter();
+          return Flux.fromIterable(table.sessions(time.now()));
+        });
   }
 
   @Override
   public Mono<Long> count() {
-    return call(() -> {
-      long live = 0;
-      for (Session ignored : table.sessions(time.now())) {
-        live++;
-      }
-      return live;
-    });
+    return call(
+        () -> {
+          long live = 0;
+          for (Session ignored : table.sessions(time.now())) {
+            live++;
+          }
+          return live;
+        });
   }
 
   @Override
   public Mono<Long> clear() {
-    return call(() -> {
-      long destroyed = 0;
-      for (String id : table.ids()) {
-        if (writes.destroy(id)) {
-          destroyed++;
-        }
-      }
-      return destroyed;
-    });
+    return call(
+        () -> {
+          long destroyed = 0;
+          for (String id : table.ids()) {
+            if (writes.destroy(id)) {
+              destroyed++;
+            }
+          }
+          return destroyed;
+        });
   }
 
   /**
    * Removes tombstones past the grace and expired sessions, and reports how many records the store
    * removed for those reasons since the previous {@code cleanup} (its own scheduled runs included).
-   * The count includes what this store removes continuously on its own: Caffeine removes due records
-   * after writes, while iterating and on its timer, each with its {@code EXPIRED} event, so by the time
-   * {@code cleanup} runs there may be little left to do.
+   * The count includes what this store removes continuously on its own: Caffeine removes due
+   * records after writes, while iterating and on its timer, each with its {@code EXPIRED} event, so
+   * by the time {@code cleanup} runs there may be little left to do.
    *
    * <p>Runs on Reactor's bounded-elastic scheduler: it may wait briefly for Caffeine's maintenance
    * lock.
@@ -235,10 +245,11 @@ public final class MemorySessionStore implements SessionStore {
 
   @Override
   public Flux<SessionEvent> events() {
-    return Flux.defer(() -> {
-      enter();
-      return publisher.events();
-    });
+    return Flux.defer(
+        () -> {
+          enter();
+          return publisher.events();
+        });
   }
 
   @Override
@@ -267,10 +278,11 @@ public final class MemorySessionStore implements SessionStore {
 
   /** Runs an operation when subscribed to, signalling its failures. */
   private <T> Mono<T> call(Callable<T> operation) {
-    return Mono.fromCallable(() -> {
-      enter();
-      return operation.call();
-    });
+    return Mono.fromCallable(
+        () -> {
+          enter();
+          return operation.call();
+        });
   }
 
   private void enter() {

@@ -6,8 +6,8 @@ import dev.sessionstore.spi.SessionStoreProvider;
 
 /**
  * Serves the {@code memory:} scheme with a {@link MemorySessionStore}; found by {@link
- * java.util.ServiceLoader}, so {@code SessionStores.open("memory:")} works once this module is on the
- * class or module path. Stateless and thread-safe.
+ * java.util.ServiceLoader}, so {@code SessionStores.open("memory:")} works once this module is on
+ * the class or module path. Stateless and thread-safe.
  */
 public final class MemorySessionStoreProvider implements SessionStoreProvider {
 

@@ -18,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A claim records the holder's expiry. A claim whose expiry has passed is stale and any session
  * may take it over, so an expired holder releases its principal at once, before any reaper runs.
- * Conversely, a stored exclusive session whose claim was taken over is expired: someone observed its
- * expiry. Thread-safe.
+ * Conversely, a stored exclusive session whose claim was taken over is expired: someone observed
+ * its expiry. Thread-safe.
  */
 final class Principals {
 
@@ -67,20 +67,22 @@ final class Principals {
     if (principal != null && after.exclusive()) {
       boolean heldThis = heldBefore && principal.equals(oldPrincipal);
       Binding[] outcome = {Binding.OK};
-      claims.compute(principal, (p, claim) -> {
-        if (claim != null && claim.holder().equals(id)) {
-          return new Claim(id, after.expiresAt());
-        }
-        if (heldThis) {
-          outcome[0] = Binding.LOST;
-          return claim;
-        }
-        if (claim == null || claim.staleAt(now)) {
-          return new Claim(id, after.expiresAt());
-        }
-        outcome[0] = Binding.CONFLICT;
-        return claim;
-      });
+      claims.compute(
+          principal,
+          (p, claim) -> {
+            if (claim != null && claim.holder().equals(id)) {
+              return new Claim(id, after.expiresAt());
+            }
+            if (heldThis) {
+              outcome[0] = Binding.LOST;
+              return claim;
+            }
+            if (claim == null || claim.staleAt(now)) {
+              return new Claim(id, after.expiresAt());
+            }
+            outcome[0] = Binding.CONFLICT;
+            return claim;
+          });
       if (outcome[0] != Binding.OK) {
         return outcome[0];
       }
@@ -104,7 +106,10 @@ final class Principals {
     return Binding.OK;
   }
 
-  /** Forgets a session that is gone (destroyed, expired, evicted): its claim if it holds it, its entry. */
+  /**
+   * Forgets a session that is gone (destroyed, expired, evicted): its claim if it holds it, its
+   * entry.
+   */
   void unbind(Session gone) {
     String principal = gone.principal();
     if (principal == null) {
@@ -123,29 +128,35 @@ final class Principals {
    */
   boolean moveClaim(String principal, String fromId, String toId, @Nullable Instant expiresAt) {
     boolean[] moved = {false};
-    claims.computeIfPresent(principal, (p, claim) -> {
-      if (!claim.holder().equals(fromId)) {
-        return claim;
-      }
-      moved[0] = true;
-      return new Claim(toId, expiresAt);
-    });
+    claims.computeIfPresent(
+        principal,
+        (p, claim) -> {
+          if (!claim.holder().equals(fromId)) {
+            return claim;
+          }
+          moved[0] = true;
+          return new Claim(toId, expiresAt);
+        });
     return moved[0];
   }
 
   void index(String principal, String id) {
-    index.compute(principal, (p, ids) -> {
-      Set<String> set = ids == null ? ConcurrentHashMap.newKeySet() : ids;
-      set.add(id);
-      return set;
-    });
+    index.compute(
+        principal,
+        (p, ids) -> {
+          Set<String> set = ids == null ? ConcurrentHashMap.newKeySet() : ids;
+          set.add(id);
+          return set;
+        });
   }
 
   void unindex(String principal, String id) {
-    index.computeIfPresent(principal, (p, ids) -> {
-      ids.remove(id);
-      return ids.isEmpty() ? null : ids;
-    });
+    index.computeIfPresent(
+        principal,
+        (p, ids) -> {
+          ids.remove(id);
+          return ids.isEmpty() ? null : ids;
+        });
   }
 
   /** A snapshot of the ids indexed under a principal; the caller filters out ones not live. */

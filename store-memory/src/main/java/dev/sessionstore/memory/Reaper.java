@@ -13,8 +13,8 @@ import reactor.core.Disposable;
 /**
  * The store's own periodic work, all on the {@link dev.sessionstore.StoreOptions#SCHEDULER} option
  * (Reactor's parallel scheduler by default), so that tests drive it with a virtual-time scheduler:
- * the scheduled {@code cleanup} every {@code cleanupInterval} (SPEC R3.4) and Caffeine's timer, which
- * removes a session when it expires with its {@code EXPIRED} event (SPEC R4.5). Thread-safe.
+ * the scheduled {@code cleanup} every {@code cleanupInterval} (SPEC R3.4) and Caffeine's timer,
+ * which removes a session when it expires with its {@code EXPIRED} event (SPEC R4.5). Thread-safe.
  */
 final class Reaper implements AutoCloseable {
 
@@ -22,6 +22,7 @@ final class Reaper implements AutoCloseable {
 
   /** How often a timer task that fired before its tick waits again before it runs anyway. */
   static final int MAX_REARMS = 3;
+
   private static final long MIN_REARM_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private final reactor.core.scheduler.Scheduler scheduler;
@@ -37,26 +38,35 @@ final class Reaper implements AutoCloseable {
   Reaper(reactor.core.scheduler.Scheduler scheduler, Duration interval, Runnable cleanup) {
     this.scheduler = scheduler;
     long millis = interval.toMillis();
-    this.periodic = scheduler.schedulePeriodically(() -> {
-      try {
-        cleanup.run();
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "scheduled cleanup of the memory session store failed", e);
-      }
-    }, millis, millis, TimeUnit.MILLISECONDS);
+    this.periodic =
+        scheduler.schedulePeriodically(
+            () -> {
+              try {
+                cleanup.run();
+              } catch (RuntimeException e) {
+                LOG.log(
+                    System.Logger.Level.WARNING,
+                    "scheduled cleanup of the memory session store failed",
+                    e);
+              }
+            },
+            millis,
+            millis,
+            TimeUnit.MILLISECONDS);
   }
 
   /**
-   * Caffeine's timer on the same scheduler. Caffeine's delays are in {@link StoreTime} ticks (quarter
-   * nanoseconds); after the scheduler is disposed, scheduling does nothing.
+   * Caffeine's timer on the same scheduler. Caffeine's delays are in {@link StoreTime} ticks
+   * (quarter nanoseconds); after the scheduler is disposed, scheduling does nothing.
    *
-   * <p>A timer task runs Caffeine's maintenance only once {@code ticker} has reached the tick it was
-   * due at; if it fires earlier (the scheduler counts {@code System.nanoTime}, the ticker the store
-   * clock in milliseconds), it waits again for the rest. Caffeine's pacer must never see its timer run
-   * before the tick it planned: it would take the running task for a later one still pending, plan no
-   * new one, and the next expiry would wait for the next write or scheduled cleanup (SPEC R4.5). It
-   * waits again at most {@value #MAX_REARMS} times, at least a millisecond each (a test clock that
-   * does not move while a virtual-time scheduler advances must not make it spin), then runs anyway.
+   * <p>A timer task runs Caffeine's maintenance only once {@code ticker} has reached the tick it
+   * was due at; if it fires earlier (the scheduler counts {@code System.nanoTime}, the ticker the
+   * store clock in milliseconds), it waits again for the rest. Caffeine's pacer must never see its
+   * timer run before the tick it planned: it would take the running task for a later one still
+   * pending, plan no new one, and the next expiry would wait for the next write or scheduled
+   * cleanup (SPEC R4.5). It waits again at most {@value #MAX_REARMS} times, at least a millisecond
+   * each (a test clock that does not move while a virtual-time scheduler advances must not make it
+   * spin), then runs anyway.
    *
    * @param ticker the clock Caffeine reads
    * @return the scheduler for Caffeine
@@ -72,7 +82,8 @@ final class Reaper implements AutoCloseable {
 
   /** Ticks as nanoseconds, rounded up. */
   private static long ceilNanos(long ticks) {
-    return Math.max(0L, ticks / StoreTime.TICKS_PER_NANO + (ticks % StoreTime.TICKS_PER_NANO == 0 ? 0 : 1));
+    return Math.max(
+        0L, ticks / StoreTime.TICKS_PER_NANO + (ticks % StoreTime.TICKS_PER_NANO == 0 ? 0 : 1));
   }
 
   @Override
@@ -115,7 +126,8 @@ final class Reaper implements AutoCloseable {
       }
       long early = dueTick - ticker.read();
       if (early > 0 && rearms < MAX_REARMS) {
-        rearms++; // only this task's own thread touches it: each run is scheduled by the previous one
+        rearms++; // only this task's own thread touches it: each run is scheduled by the previous
+        // one
         arm(Math.max(MIN_REARM_NANOS, ceilNanos(early)));
         return;
       }

@@ -9,7 +9,9 @@ import org.jspecify.annotations.Nullable;
  */
 sealed interface Result {
 
-  /** The id holds a session or a tombstone: {@code create} and {@code regenerate} draw another id. */
+  /**
+   * The id holds a session or a tombstone: {@code create} and {@code regenerate} draw another id.
+   */
   Result IN_USE = new InUse();
 
   /**

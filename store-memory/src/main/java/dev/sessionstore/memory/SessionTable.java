@@ -24,14 +24,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The locked session table: Caffeine's map of id to {@link Slot}, in which every write of one id runs
- * as one step inside {@code asMap().compute} of that id, so writes of one id are serialised without a
- * store-wide lock and the principal index, exclusive claims, the capacity count and events change
- * together with the session (SPEC R2.4, R5.2, R7.1: per-id event order).
+ * The locked session table: Caffeine's map of id to {@link Slot}, in which every write of one id
+ * runs as one step inside {@code asMap().compute} of that id, so writes of one id are serialised
+ * without a store-wide lock and the principal index, exclusive claims, the capacity count and
+ * events change together with the session (SPEC R2.4, R5.2, R7.1: per-id event order).
  *
- * <p>Before a step runs, what is due under its id is removed: an expired session with its one {@code
- * EXPIRED} event (SPEC R4.2 "at exactly expiresAt every write treats it as expired", R4.5), a
- * tombstone past its grace (R3.4). Caffeine removes the same records on its timer through {@link
+ * <p>Before a step runs, what is due under its id is removed: an expired session with its one
+ * {@code EXPIRED} event (SPEC R4.2 "at exactly expiresAt every write treats it as expired", R4.5),
+ * a tombstone past its grace (R3.4). Caffeine removes the same records on its timer through {@link
  * #evicted}; both paths run inside the record's atomic removal, so each session gets its {@code
  * EXPIRED} exactly once. Reads outside a step never remove or revive anything. Thread-safe.
  */
@@ -66,30 +66,38 @@ final class SessionTable {
   private final Cache<String, Slot> cache;
   private final ConcurrentMap<String, Slot> map;
   private final Policy<String, Slot> policy;
+
   /** Expired sessions and old tombstones removed since {@code cleanup} last reported. */
   private final AtomicLong removedSinceReport = new AtomicLong();
+
   /**
    * The id whose expired session Caffeine removed last on this thread. Caffeine's {@code compute}
-   * hands an expired entry to the step as absent, after removing it through {@link #evicted}; this is
-   * how the step learns that the id held a session a moment ago (SPEC R3.2).
+   * hands an expired entry to the step as absent, after removing it through {@link #evicted}; this
+   * is how the step learns that the id held a session a moment ago (SPEC R3.2).
    */
   private final ThreadLocal<@Nullable String> expiredHere = new ThreadLocal<>();
 
-  SessionTable(StoreTime time, Capacity capacity, SessionEventPublisher publisher,
+  SessionTable(
+      StoreTime time,
+      Capacity capacity,
+      SessionEventPublisher publisher,
       com.github.benmanes.caffeine.cache.Scheduler timer) {
     this.time = time;
     this.capacity = capacity;
     this.publisher = publisher;
-    // Caffeine's maintenance runs on the thread that triggers it: after a write, in cleanup(), or on
+    // Caffeine's maintenance runs on the thread that triggers it: after a write, in cleanup(), or
+    // on
     // the reaper's timer when something is due.
-    Caffeine<String, Slot> builder = Caffeine.newBuilder()
-        .executor(Runnable::run)
-        .scheduler(timer)
-        .ticker(time)
-        .expireAfter(time)
-        .evictionListener(this::evicted);
+    Caffeine<String, Slot> builder =
+        Caffeine.newBuilder()
+            .executor(Runnable::run)
+            .scheduler(timer)
+            .ticker(time)
+            .expireAfter(time)
+            .evictionListener(this::evicted);
     if (capacity.whenFull() == WhenFull.EVICT) {
-      builder.maximumWeight(capacity.maxSessions())
+      builder
+          .maximumWeight(capacity.maxSessions())
           .weigher((String id, Slot slot) -> slot instanceof Stored ? 1 : 0);
     }
     this.cache = builder.build();
@@ -107,38 +115,44 @@ final class SessionTable {
    */
   Result apply(String id, Step step) {
     Result[] result = {Result.LOST};
-    map.compute(id, (key, current) -> {
-      Instant now = time.now();
-      Slot slot = settle(current, now);
-      boolean expired = current instanceof Stored ? slot == null : current == null && removedHere(id);
-      try {
-        Decision decision = step.apply(slot, expired, now);
-        result[0] = decision.result();
-        return decision.slot();
-      } catch (RuntimeException e) {
-        result[0] = new Result.Failure(e);
-        return slot;
-      }
-    });
+    map.compute(
+        id,
+        (key, current) -> {
+          Instant now = time.now();
+          Slot slot = settle(current, now);
+          boolean expired =
+              current instanceof Stored ? slot == null : current == null && removedHere(id);
+          try {
+            Decision decision = step.apply(slot, expired, now);
+            result[0] = decision.result();
+            return decision.slot();
+          } catch (RuntimeException e) {
+            result[0] = new Result.Failure(e);
+            return slot;
+          }
+        });
     return result[0];
   }
 
   /**
-   * Writes a new state over the live stored one (or inserts it), inside the id's atomic section: the
-   * version is one more, {@code lastAccessedAt} is now (SPEC R2.3, R4.3), the principal is bound.
+   * Writes a new state over the live stored one (or inserts it), inside the id's atomic section:
+   * the version is one more, {@code lastAccessedAt} is now (SPEC R2.3, R4.3), the principal is
+   * bound.
    *
    * @param current the live stored slot, or {@code null} to insert
    * @param given the state to write
    * @param now the store clock's time
-   * @return the decision: the new session, a failure (full, principal conflict; the slot unchanged),
-   *     or {@link Result#LOST} if the stored session had lost its claim (it is then removed)
+   * @return the decision: the new session, a failure (full, principal conflict; the slot
+   *     unchanged), or {@link Result#LOST} if the stored session had lost its claim (it is then
+   *     removed)
    */
   Decision write(@Nullable Stored current, Session given, Instant now) {
     Session before = current == null ? null : current.session();
-    Session after = given.toBuilder()
-        .version(before == null ? 1 : before.version() + 1)
-        .lastAccessedAt(now)
-        .build();
+    Session after =
+        given.toBuilder()
+            .version(before == null ? 1 : before.version() + 1)
+            .lastAccessedAt(now)
+            .build();
     if (before == null && !capacity.tryAdd()) {
       return new Decision(null, new Result.Failure(new StoreFullException(capacity.maxSessions())));
     }
@@ -151,7 +165,8 @@ final class SessionTable {
         gone(Objects.requireNonNull(before), SessionEvent.Type.EXPIRED, now);
         return new Decision(null, Result.LOST);
       }
-      RuntimeException conflict = new PrincipalConflictException(Objects.requireNonNull(after.principal()));
+      RuntimeException conflict =
+          new PrincipalConflictException(Objects.requireNonNull(after.principal()));
       return new Decision(current, new Result.Failure(conflict));
     }
     publish(before == null ? SessionEvent.Type.CREATED : SessionEvent.Type.UPDATED, after, now);
@@ -171,8 +186,8 @@ final class SessionTable {
   }
 
   /**
-   * Ends a live session inside its atomic section: unbinds it, gives back its place, publishes {@code
-   * DESTROYED}, and leaves a tombstone dated now (SPEC R3.2, R3.4).
+   * Ends a live session inside its atomic section: unbinds it, gives back its place, publishes
+   * {@code DESTROYED}, and leaves a tombstone dated now (SPEC R3.2, R3.4).
    *
    * @param session the live session
    * @param now the store clock's time
@@ -216,15 +231,20 @@ final class SessionTable {
       expiredHere.set(id);
     }
     if (slot instanceof Stored stored) {
-      gone(stored.session(),
-          cause == RemovalCause.SIZE ? SessionEvent.Type.DESTROYED : SessionEvent.Type.EXPIRED, time.now());
+      gone(
+          stored.session(),
+          cause == RemovalCause.SIZE ? SessionEvent.Type.DESTROYED : SessionEvent.Type.EXPIRED,
+          time.now());
     }
     if (cause == RemovalCause.EXPIRED) {
       removedSinceReport.incrementAndGet();
     }
   }
 
-  /** Forgets a session leaving other than by destroy: unbinds it, gives back its place, tells subscribers. */
+  /**
+   * Forgets a session leaving other than by destroy: unbinds it, gives back its place, tells
+   * subscribers.
+   */
   void gone(Session session, SessionEvent.Type type, Instant now) {
     principals.unbind(session);
     capacity.remove();
@@ -232,8 +252,8 @@ final class SessionTable {
   }
 
   /**
-   * Removes every due record and reports how many were removed since the last report, including what
-   * Caffeine removed on its own (after writes, while iterating, on its timer).
+   * Removes every due record and reports how many were removed since the last report, including
+   * what Caffeine removed on its own (after writes, while iterating, on its timer).
    *
    * @return the number of expired sessions and old tombstones removed
    */
@@ -244,15 +264,20 @@ final class SessionTable {
     Instant now = time.now();
     for (Map.Entry<String, Slot> entry : map.entrySet()) {
       Slot slot = entry.getValue();
-      boolean due = slot instanceof Stored stored ? !isLive(stored.session(), now) : time.isDue(slot, now);
+      boolean due =
+          slot instanceof Stored stored ? !isLive(stored.session(), now) : time.isDue(slot, now);
       if (due) {
-        apply(entry.getKey(), (current, expired, at) -> new Decision(current, new Result.Value(null)));
+        apply(
+            entry.getKey(),
+            (current, expired, at) -> new Decision(current, new Result.Value(null)));
       }
     }
     return removedSinceReport.getAndSet(0);
   }
 
-  /** Lets Caffeine remove what its timer says is due, so expired sessions give back their places. */
+  /**
+   * Lets Caffeine remove what its timer says is due, so expired sessions give back their places.
+   */
   void removeDueQuickly() {
     cache.cleanUp();
   }
@@ -275,14 +300,16 @@ final class SessionTable {
    * @return a weakly consistent view
    */
   Iterable<Session> sessions(Instant now) {
-    return () -> map.values().stream()
-        .<Session>mapMulti((slot, out) -> {
-          Session s = live(slot, now);
-          if (s != null) {
-            out.accept(s);
-          }
-        })
-        .iterator();
+    return () ->
+        map.values().stream()
+            .<Session>mapMulti(
+                (slot, out) -> {
+                  Session s = live(slot, now);
+                  if (s != null) {
+                    out.accept(s);
+                  }
+                })
+            .iterator();
   }
 
   /**
@@ -303,7 +330,9 @@ final class SessionTable {
     return found;
   }
 
-  /** @return a snapshot of the ids held (sessions and tombstones) */
+  /**
+   * @return a snapshot of the ids held (sessions and tombstones)
+   */
   Set<String> ids() {
     return Set.copyOf(map.keySet());
   }

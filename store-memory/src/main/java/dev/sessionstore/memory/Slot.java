@@ -17,7 +17,8 @@ sealed interface Slot permits Slot.Stored, Slot.Tombstone {
    * The mark a destroyed id leaves so that no late write brings it back. A single long: tombstones
    * of a busy store outnumber its live sessions.
    *
-   * @param destroyedAtMillis when the session was destroyed, in epoch milliseconds of the store clock
+   * @param destroyedAtMillis when the session was destroyed, in epoch milliseconds of the store
+   *     clock
    */
   record Tombstone(long destroyedAtMillis) implements Slot {
 

@@ -7,20 +7,21 @@ import java.time.InstantSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Caffeine's view of the store clock: a {@link Ticker} read from the store's {@link InstantSource}, and
- * the {@link Expiry} that makes Caffeine remove a session when it expires and a tombstone when its
- * grace is over.
+ * Caffeine's view of the store clock: a {@link Ticker} read from the store's {@link InstantSource},
+ * and the {@link Expiry} that makes Caffeine remove a session when it expires and a tombstone when
+ * its grace is over.
  *
  * <p>Ticks are quarter nanoseconds. Caffeine's timer wheel resolves 2<sup>30</sup> ticks at its
  * finest; in nanoseconds that would be 1.07 s, too coarse for "EXPIRED within a second of the
  * deadline". In quarter nanoseconds it is 268 ms. Ticks saturate at 2<sup>62</sup> (36 years after
- * the store opened); a session expiring later is never removed by Caffeine, only by {@code cleanup},
- * which reads the clock itself. Caffeine is only the reaper: whether a session is live is always
- * decided by {@code Session.isExpiredAt} on the store clock. Thread-safe.
+ * the store opened); a session expiring later is never removed by Caffeine, only by {@code
+ * cleanup}, which reads the clock itself. Caffeine is only the reaper: whether a session is live is
+ * always decided by {@code Session.isExpiredAt} on the store clock. Thread-safe.
  */
 final class StoreTime implements Ticker, Expiry<String, Slot> {
 
   static final long TICKS_PER_NANO = 4;
+
   /** The largest tick; Caffeine adds at most 2^62 to it, which cannot overflow. */
   static final long MAX_TICK = (Long.MAX_VALUE >> 1) - 1;
 
@@ -38,8 +39,9 @@ final class StoreTime implements Ticker, Expiry<String, Slot> {
 
   /**
    * The store clock's time in milliseconds, the precision of every stored timestamp. Reading {@code
-   * millis()} is much cheaper than {@code instant()} on the system clock, and a truncated instant is
-   * shared as-is by the sessions built from it (createdAt and lastAccessedAt need no second object).
+   * millis()} is much cheaper than {@code instant()} on the system clock, and a truncated instant
+   * is shared as-is by the sessions built from it (createdAt and lastAccessedAt need no second
+   * object).
    */
   Instant now() {
     return Instant.ofEpochMilli(clock.millis());
@@ -100,7 +102,9 @@ final class StoreTime implements Ticker, Expiry<String, Slot> {
     return Math.max(0L, endTicks - now);
   }
 
-  /** When a slot is due for removal: a session's expiry, a tombstone's end of grace; null for never. */
+  /**
+   * When a slot is due for removal: a session's expiry, a tombstone's end of grace; null for never.
+   */
   @Nullable Instant end(Slot slot) {
     if (slot instanceof Slot.Stored stored) {
       return stored.session().expiresAt();

@@ -22,14 +22,14 @@ import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Each write of the memory store, and the refreshing reads, as steps in the {@link SessionTable}: what
- * {@code create}, {@code save}, {@code saveIfUnchanged}, {@code update}, {@code get}/{@code touch},
- * {@code destroy} and {@code regenerate} decide for one id while it is locked. Rules: R1.1 (fresh ids,
- * {@link SessionPolicy#ID_ATTEMPTS} draws), R1.4 (regenerate: the old id is tombstoned and its claim
- * handed over in one step, so a racing update either lands before and moves with it, or finds the
- * tombstone), R2.3/R2.4 (versions; {@code change} runs exactly once, inside the lock), R3.2 (a
- * tombstone on every destroy of a held id, live or expired), R4.3 (refresh rules), R5.2 (claims),
- * R6.3 (size). Runs synchronously on the caller's thread; thread-safe.
+ * Each write of the memory store, and the refreshing reads, as steps in the {@link SessionTable}:
+ * what {@code create}, {@code save}, {@code saveIfUnchanged}, {@code update}, {@code get}/{@code
+ * touch}, {@code destroy} and {@code regenerate} decide for one id while it is locked. Rules: R1.1
+ * (fresh ids, {@link SessionPolicy#ID_ATTEMPTS} draws), R1.4 (regenerate: the old id is tombstoned
+ * and its claim handed over in one step, so a racing update either lands before and moves with it,
+ * or finds the tombstone), R2.3/R2.4 (versions; {@code change} runs exactly once, inside the lock),
+ * R3.2 (a tombstone on every destroy of a held id, live or expired), R4.3 (refresh rules), R5.2
+ * (claims), R6.3 (size). Runs synchronously on the caller's thread; thread-safe.
  */
 final class Writes {
 
@@ -41,6 +41,7 @@ final class Writes {
   private final @Nullable Duration defaultMaxIdle;
   private final Duration touchThreshold;
   private final long maxSessionBytes;
+
   /** Set while this thread runs an update's change function, to catch calls back into the store. */
   private final ThreadLocal<@Nullable Boolean> inChange = new ThreadLocal<>();
 
@@ -62,17 +63,23 @@ final class Writes {
     try {
       for (int attempt = 0; attempt < SessionPolicy.ID_ATTEMPTS; attempt++) {
         String id = SessionPolicy.newId(ids);
-        Result result = table.apply(id, (slot, expired, now) -> {
-          if (slot != null) {
-            return new Decision(slot, Result.IN_USE);
-          }
-          Session session = SessionPolicy.newSession(draft, id, now, defaultMaxIdle);
-          if (principals.bind(null, session, now) != Binding.OK) {
-            return new Decision(null, new Result.Failure(
-                new PrincipalConflictException(Objects.requireNonNull(session.principal()))));
-          }
-          return table.insert(session, now);
-        });
+        Result result =
+            table.apply(
+                id,
+                (slot, expired, now) -> {
+                  if (slot != null) {
+                    return new Decision(slot, Result.IN_USE);
+                  }
+                  Session session = SessionPolicy.newSession(draft, id, now, defaultMaxIdle);
+                  if (principals.bind(null, session, now) != Binding.OK) {
+                    return new Decision(
+                        null,
+                        new Result.Failure(
+                            new PrincipalConflictException(
+                                Objects.requireNonNull(session.principal()))));
+                  }
+                  return table.insert(session, now);
+                });
         if (result != Result.IN_USE) {
           inserted = result instanceof Result.Value;
           return result.session();
@@ -88,59 +95,82 @@ final class Writes {
 
   @Nullable Session save(Session session) {
     checkSize(session.data());
-    return table.apply(session.id(), (slot, expired, now) -> {
-      if (slot instanceof Tombstone) {
-        return new Decision(slot, new Result.Failure(new SessionDestroyedException(session.id())));
-      }
-      Decision written = table.write((Stored) slot, session, now);
-      // The stored state had expired (its claim was taken over): write it anew, as over an absent id.
-      return written.result() == Result.LOST ? table.write(null, session, now) : written;
-    }).session();
+    return table
+        .apply(
+            session.id(),
+            (slot, expired, now) -> {
+              if (slot instanceof Tombstone) {
+                return new Decision(
+                    slot, new Result.Failure(new SessionDestroyedException(session.id())));
+              }
+              Decision written = table.write((Stored) slot, session, now);
+              // The stored state had expired (its claim was taken over): write it anew, as over an
+              // absent id.
+              return written.result() == Result.LOST ? table.write(null, session, now) : written;
+            })
+        .session();
   }
 
   @Nullable Session saveIfUnchanged(Session session) {
     checkSize(session.data());
     String id = session.id();
-    return table.apply(id, (slot, expired, now) -> {
-      if (slot instanceof Tombstone) {
-        return new Decision(slot, new Result.Failure(new SessionDestroyedException(id)));
-      }
-      if (!(slot instanceof Stored stored)) {
-        return new Decision(null, stale(session, "nothing"));
-      }
-      long version = stored.session().version();
-      if (version != session.version()) {
-        return new Decision(slot, stale(session, "version " + version));
-      }
-      Decision written = table.write(stored, session, now);
-      return written.result() == Result.LOST ? new Decision(null, stale(session, "nothing")) : written;
-    }).session();
+    return table
+        .apply(
+            id,
+            (slot, expired, now) -> {
+              if (slot instanceof Tombstone) {
+                return new Decision(slot, new Result.Failure(new SessionDestroyedException(id)));
+              }
+              if (!(slot instanceof Stored stored)) {
+                return new Decision(null, stale(session, "nothing"));
+              }
+              long version = stored.session().version();
+              if (version != session.version()) {
+                return new Decision(slot, stale(session, "version " + version));
+              }
+              Decision written = table.write(stored, session, now);
+              return written.result() == Result.LOST
+                  ? new Decision(null, stale(session, "nothing"))
+                  : written;
+            })
+        .session();
   }
 
   @Nullable Session update(String id, UnaryOperator<Session> change) {
     if (!Session.isWellFormedId(id)) {
       return null;
     }
-    return table.apply(id, (slot, expired, now) -> {
-      if (!(slot instanceof Stored stored)) {
-        return new Decision(slot, new Result.Value(null));
-      }
-      Session changed;
-      inChange.set(Boolean.TRUE);
-      try {
-        changed = SessionPolicy.checkChange(id, change.apply(stored.session()));
-      } finally {
-        // set(null), not remove(): the entry stays, so neither this nor the next operation's
-        // checkNotInChange pays for creating or expunging it (ThreadLocal.remove showed in profiles).
-        inChange.set(null);
-      }
-      checkSize(changed.data());
-      Decision written = table.write(stored, changed, now);
-      return written.result() == Result.LOST ? new Decision(null, new Result.Value(null)) : written;
-    }).session();
+    return table
+        .apply(
+            id,
+            (slot, expired, now) -> {
+              if (!(slot instanceof Stored stored)) {
+                return new Decision(slot, new Result.Value(null));
+              }
+              Session changed;
+              inChange.set(Boolean.TRUE);
+              try {
+                changed = SessionPolicy.checkChange(id, change.apply(stored.session()));
+              } finally {
+                // set(null), not remove(): the entry stays, so neither this nor the next
+                // operation's
+                // checkNotInChange pays for creating or expunging it (ThreadLocal.remove showed in
+                // profiles).
+                inChange.set(null);
+              }
+              checkSize(changed.data());
+              Decision written = table.write(stored, changed, now);
+              return written.result() == Result.LOST
+                  ? new Decision(null, new Result.Value(null))
+                  : written;
+            })
+        .session();
   }
 
-  /** get and touch: refresh lastAccessedAt of a live session unless it is younger than the threshold. */
+  /**
+   * get and touch: refresh lastAccessedAt of a live session unless it is younger than the
+   * threshold.
+   */
   @Nullable Session access(String id) {
     if (!Session.isWellFormedId(id)) {
       return null;
@@ -153,36 +183,48 @@ final class Writes {
     if (!SessionPolicy.needsRefresh(seen, seenAt, touchThreshold)) {
       return seen;
     }
-    return table.apply(id, (slot, expired, now) -> {
-      if (!(slot instanceof Stored stored)) {
-        return new Decision(slot, new Result.Value(null));
-      }
-      Session current = stored.session();
-      if (!SessionPolicy.needsRefresh(current, now, touchThreshold)) {
-        return new Decision(slot, new Result.Value(current));
-      }
-      Session refreshed = current.toBuilder().lastAccessedAt(now).build();
-      if (principals.bind(current, refreshed, now) != Binding.OK) {
-        table.gone(current, SessionEvent.Type.EXPIRED, now); // its claim was taken over: it had expired
-        return new Decision(null, new Result.Value(null));
-      }
-      return new Decision(new Stored(refreshed), new Result.Value(refreshed));
-    }).session();
+    return table
+        .apply(
+            id,
+            (slot, expired, now) -> {
+              if (!(slot instanceof Stored stored)) {
+                return new Decision(slot, new Result.Value(null));
+              }
+              Session current = stored.session();
+              if (!SessionPolicy.needsRefresh(current, now, touchThreshold)) {
+                return new Decision(slot, new Result.Value(current));
+              }
+              Session refreshed = current.toBuilder().lastAccessedAt(now).build();
+              if (principals.bind(current, refreshed, now) != Binding.OK) {
+                table.gone(
+                    current,
+                    SessionEvent.Type.EXPIRED,
+                    now); // its claim was taken over: it had expired
+                return new Decision(null, new Result.Value(null));
+              }
+              return new Decision(new Stored(refreshed), new Result.Value(refreshed));
+            })
+        .session();
   }
 
   boolean destroy(String id) {
     if (!Session.isWellFormedId(id)) {
       return false;
     }
-    Result result = table.apply(id, (slot, expired, now) -> {
-      if (slot instanceof Stored stored) {
-        return new Decision(table.destroy(stored.session(), now), new Result.Destroyed(true));
-      }
-      if (expired) { // held but expired: it got its EXPIRED; the tombstone still stops late writes
-        return new Decision(Tombstone.at(now), new Result.Destroyed(false));
-      }
-      return new Decision(slot, new Result.Destroyed(false));
-    });
+    Result result =
+        table.apply(
+            id,
+            (slot, expired, now) -> {
+              if (slot instanceof Stored stored) {
+                return new Decision(
+                    table.destroy(stored.session(), now), new Result.Destroyed(true));
+              }
+              if (expired) { // held but expired: it got its EXPIRED; the tombstone still stops late
+                // writes
+                return new Decision(Tombstone.at(now), new Result.Destroyed(false));
+              }
+              return new Decision(slot, new Result.Destroyed(false));
+            });
     result.session(); // rethrows a failure
     return result instanceof Result.Destroyed destroyed && destroyed.wasLive();
   }
@@ -194,24 +236,33 @@ final class Writes {
     String firstNewId = SessionPolicy.newId(ids);
     // Step 1, atomic on the old id: tombstone it and hand its exclusive claim to the new id, so
     // that from here on the principal stays claimed without a conflict.
-    Session old = table.apply(id, (slot, expired, now) -> {
-      if (!(slot instanceof Stored stored)) {
-        return new Decision(slot, new Result.Value(null));
-      }
-      Session s = stored.session();
-      String principal = s.principal();
-      if (s.exclusive()
-          && !principals.moveClaim(Objects.requireNonNull(principal), id, firstNewId, s.expiresAt())) {
-        table.gone(s, SessionEvent.Type.EXPIRED, now); // its claim was taken over: it had expired
-        return new Decision(null, new Result.Value(null));
-      }
-      if (principal != null) {
-        principals.unindex(principal, id);
-      }
-      capacity.remove();
-      table.publish(SessionEvent.Type.DESTROYED, s, now);
-      return new Decision(Tombstone.at(now), new Result.Value(s));
-    }).session();
+    Session old =
+        table
+            .apply(
+                id,
+                (slot, expired, now) -> {
+                  if (!(slot instanceof Stored stored)) {
+                    return new Decision(slot, new Result.Value(null));
+                  }
+                  Session s = stored.session();
+                  String principal = s.principal();
+                  if (s.exclusive()
+                      && !principals.moveClaim(
+                          Objects.requireNonNull(principal), id, firstNewId, s.expiresAt())) {
+                    table.gone(
+                        s,
+                        SessionEvent.Type.EXPIRED,
+                        now); // its claim was taken over: it had expired
+                    return new Decision(null, new Result.Value(null));
+                  }
+                  if (principal != null) {
+                    principals.unindex(principal, id);
+                  }
+                  capacity.remove();
+                  table.publish(SessionEvent.Type.DESTROYED, s, now);
+                  return new Decision(Tombstone.at(now), new Result.Value(s));
+                })
+            .session();
     if (old == null) {
       return null;
     }
@@ -219,34 +270,38 @@ final class Writes {
     String newId = firstNewId;
     for (int attempt = 1; ; attempt++) {
       String target = newId;
-      Result inserted = table.apply(target, (slot, expired, now) -> {
-        if (slot != null) {
-          return new Decision(slot, Result.IN_USE);
-        }
-        Session moved = SessionPolicy.regenerated(old, target, now);
-        String principal = moved.principal();
-        if (principal != null) {
-          if (moved.exclusive()) {
-            principals.moveClaim(principal, target, target, moved.expiresAt());
-          }
-          principals.index(principal, target);
-        }
-        capacity.restore();
-        return table.insert(moved, now);
-      });
+      Result inserted =
+          table.apply(
+              target,
+              (slot, expired, now) -> {
+                if (slot != null) {
+                  return new Decision(slot, Result.IN_USE);
+                }
+                Session moved = SessionPolicy.regenerated(old, target, now);
+                String principal = moved.principal();
+                if (principal != null) {
+                  if (moved.exclusive()) {
+                    principals.moveClaim(principal, target, target, moved.expiresAt());
+                  }
+                  principals.index(principal, target);
+                }
+                capacity.restore();
+                return table.insert(moved, now);
+              });
       if (inserted != Result.IN_USE) {
         return inserted.session();
       }
       String next = SessionPolicy.newId(ids);
       if (old.exclusive()) {
-        principals.moveClaim(Objects.requireNonNull(old.principal()), target, next, old.expiresAt());
+        principals.moveClaim(
+            Objects.requireNonNull(old.principal()), target, next, old.expiresAt());
       }
       if (attempt >= SessionPolicy.ID_ATTEMPTS) {
         if (old.exclusive()) {
           principals.unbind(SessionPolicy.regenerated(old, next, time.now()));
         }
-        throw new IllegalStateException(SessionPolicy.idsExhausted().getMessage()
-            + " The session was destroyed.");
+        throw new IllegalStateException(
+            SessionPolicy.idsExhausted().getMessage() + " The session was destroyed.");
       }
       newId = next;
     }
@@ -258,8 +313,9 @@ final class Writes {
    */
   void checkNotInChange() {
     if (inChange.get() != null) {
-      throw new IllegalStateException("update's change function called the store it is updating; "
-          + "change runs while the session is locked and must not call the store");
+      throw new IllegalStateException(
+          "update's change function called the store it is updating; "
+              + "change runs while the session is locked and must not call the store");
     }
   }
 

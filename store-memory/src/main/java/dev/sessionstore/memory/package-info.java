@@ -1,6 +1,6 @@
 /**
- * The in-memory session store: {@link dev.sessionstore.memory.MemorySessionStore} and its provider for
- * the {@code memory:} scheme.
+ * The in-memory session store: {@link dev.sessionstore.memory.MemorySessionStore} and its provider
+ * for the {@code memory:} scheme.
  */
 @NullMarked
 package dev.sessionstore.memory;

@@ -45,22 +45,30 @@ class MemoryRegenerateRaceTest {
       CountDownLatch start = new CountDownLatch(1);
       List<Future<Integer>> updaters = new ArrayList<>();
       for (int u = 0; u < UPDATERS; u++) {
-        updaters.add(pool.submit(() -> {
-          start.await();
-          int acknowledged = 0;
-          for (int i = 0; i < 20; i++) {
-            Session after = store.update(old, x -> x.withAttribute("n", (Long) x.attribute("n") + 1)).block();
-            if (after != null) {
-              acknowledged++;
-            }
-          }
-          return acknowledged;
-        }));
+        updaters.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  int acknowledged = 0;
+                  for (int i = 0; i < 20; i++) {
+                    Session after =
+                        store
+                            .update(old, x -> x.withAttribute("n", (Long) x.attribute("n") + 1))
+                            .block();
+                    if (after != null) {
+                      acknowledged++;
+                    }
+                  }
+                  return acknowledged;
+                }));
       }
-      Future<Session> regenerated = pool.submit((Callable<Session>) () -> {
-        start.await();
-        return store.regenerate(old).block();
-      });
+      Future<Session> regenerated =
+          pool.submit(
+              (Callable<Session>)
+                  () -> {
+                    start.await();
+                    return store.regenerate(old).block();
+                  });
       start.countDown();
       int acknowledged = 0;
       for (Future<Integer> f : updaters) {
@@ -75,8 +83,10 @@ class MemoryRegenerateRaceTest {
       acknowledgedTotal += acknowledged;
       lateUpdates += UPDATERS * 20L - acknowledged;
     }
-    System.out.printf("regenerate vs update: %d rounds, %d updates acknowledged and carried over, "
-        + "%d after the regenerate answered empty%n", ROUNDS, acknowledgedTotal, lateUpdates);
+    System.out.printf(
+        "regenerate vs update: %d rounds, %d updates acknowledged and carried over, "
+            + "%d after the regenerate answered empty%n",
+        ROUNDS, acknowledgedTotal, lateUpdates);
     assertThat(acknowledgedTotal).as("the race was real: some updates came first").isPositive();
   }
 
@@ -88,18 +98,24 @@ class MemoryRegenerateRaceTest {
     for (int round = 0; round < ROUNDS; round++) {
       String old = store.create(SessionDraft.empty().withPrincipal("p" + round, true)).block().id();
       CountDownLatch start = new CountDownLatch(1);
-      Future<Boolean> destroyed = pool.submit(() -> {
-        start.await();
-        return store.destroy(old).block();
-      });
-      Future<Session> regenerated = pool.submit((Callable<Session>) () -> {
-        start.await();
-        return store.regenerate(old).block();
-      });
+      Future<Boolean> destroyed =
+          pool.submit(
+              () -> {
+                start.await();
+                return store.destroy(old).block();
+              });
+      Future<Session> regenerated =
+          pool.submit(
+              (Callable<Session>)
+                  () -> {
+                    start.await();
+                    return store.regenerate(old).block();
+                  });
       start.countDown();
       boolean d = destroyed.get();
       Session r = regenerated.get();
-      assertThat(d ^ (r != null)).as("round %d: exactly one of destroy and regenerate succeeds", round)
+      assertThat(d ^ (r != null))
+          .as("round %d: exactly one of destroy and regenerate succeeds", round)
           .isTrue();
       if (d) {
         destroyWon++;
@@ -107,10 +123,12 @@ class MemoryRegenerateRaceTest {
       } else {
         regenerateWon++;
         assertThat(store.findByPrincipal("p" + round).collectList().block())
-            .extracting(Session::id).containsExactly(r.id());
+            .extracting(Session::id)
+            .containsExactly(r.id());
       }
     }
-    System.out.printf("destroy vs regenerate: %d rounds, destroy won %d, regenerate won %d%n",
+    System.out.printf(
+        "destroy vs regenerate: %d rounds, destroy won %d, regenerate won %d%n",
         ROUNDS, destroyWon, regenerateWon);
     assertThat(destroyWon + regenerateWon).isEqualTo(ROUNDS);
   }

@@ -26,7 +26,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 
-/** Behaviour particular to the memory store: its bound, claims under contention, locking, the reaper. */
+/**
+ * Behaviour particular to the memory store: its bound, claims under contention, locking, the
+ * reaper.
+ */
 class MemoryStoreBehaviourTest {
 
   private final TestStores stores = new TestStores();
@@ -53,21 +56,29 @@ class MemoryStoreBehaviourTest {
     Session shortLived = store.create(draft(Duration.ofMinutes(1))).block();
 
     assertThatThrownBy(() -> store.create(SessionDraft.empty()).block())
-        .isInstanceOf(StoreFullException.class).hasMessageContaining("3");
-    Session foreign = Session.builder("not-yet-stored-id-0001").maxIdle(Duration.ofHours(1)).build();
+        .isInstanceOf(StoreFullException.class)
+        .hasMessageContaining("3");
+    Session foreign =
+        Session.builder("not-yet-stored-id-0001").maxIdle(Duration.ofHours(1)).build();
     assertThatThrownBy(() -> store.save(foreign).block())
-        .as("a save that would insert respects the bound too").isInstanceOf(StoreFullException.class);
+        .as("a save that would insert respects the bound too")
+        .isInstanceOf(StoreFullException.class);
     assertThat(store.save(a.withAttribute("k", "v")).block().version())
-        .as("writes of existing sessions go on").isEqualTo(2L);
+        .as("writes of existing sessions go on")
+        .isEqualTo(2L);
 
     assertThat(store.destroy(a.id()).block()).isTrue();
     Session afterDestroy = store.create(SessionDraft.empty()).block();
-    assertThat(afterDestroy).as("a destroyed session frees its place (its tombstone does not count)").isNotNull();
-    assertThatThrownBy(() -> store.create(SessionDraft.empty()).block()).isInstanceOf(StoreFullException.class);
+    assertThat(afterDestroy)
+        .as("a destroyed session frees its place (its tombstone does not count)")
+        .isNotNull();
+    assertThatThrownBy(() -> store.create(SessionDraft.empty()).block())
+        .isInstanceOf(StoreFullException.class);
 
     clock.advance(Duration.ofMinutes(2));
     assertThat(store.create(SessionDraft.empty()).block())
-        .as("an expired session frees its place without an explicit cleanup").isNotNull();
+        .as("an expired session frees its place without an explicit cleanup")
+        .isNotNull();
     assertThat(store.get(shortLived.id()).block()).isNull();
     assertThat(store.count().block()).isEqualTo(3L);
   }
@@ -82,7 +93,9 @@ class MemoryStoreBehaviourTest {
         assertThat(store.create(draft(Duration.ofHours(1))).block()).isNotNull();
       }
       store.cleanup().block();
-      assertThat(store.count().block()).as("live sessions after 50 creates in a store of 10").isEqualTo(10L);
+      assertThat(store.count().block())
+          .as("live sessions after 50 creates in a store of 10")
+          .isEqualTo(10L);
       long destroyed = waitForEvents(events, e -> e.type() == SessionEvent.Type.DESTROYED, 40);
       assertThat(destroyed).as("DESTROYED events for evicted sessions").isEqualTo(40L);
       assertThat(events).noneMatch(e -> e.type() == SessionEvent.Type.EXPIRED);
@@ -103,19 +116,23 @@ class MemoryStoreBehaviourTest {
       for (int t = 0; t < threads; t++) {
         boolean viaUpdate = t % 2 == 0;
         Session plain = store.create(draft(Duration.ofHours(1))).block();
-        results.add(pool.submit(() -> {
-          start.await();
-          try {
-            if (viaUpdate) {
-              store.update(plain.id(), s -> s.withPrincipal(principal, true)).block();
-            } else {
-              store.create(draft(Duration.ofHours(1)).withPrincipal(principal, true)).block();
-            }
-            return true;
-          } catch (PrincipalConflictException e) {
-            return false;
-          }
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  try {
+                    if (viaUpdate) {
+                      store.update(plain.id(), s -> s.withPrincipal(principal, true)).block();
+                    } else {
+                      store
+                          .create(draft(Duration.ofHours(1)).withPrincipal(principal, true))
+                          .block();
+                    }
+                    return true;
+                  } catch (PrincipalConflictException e) {
+                    return false;
+                  }
+                }));
       }
       start.countDown();
       int winners = 0;
@@ -123,8 +140,11 @@ class MemoryStoreBehaviourTest {
         winners += result.get(10, TimeUnit.SECONDS) ? 1 : 0;
       }
       pool.shutdown();
-      assertThat(winners).as("successful exclusive claims of %s by %d threads", principal, threads).isEqualTo(1);
-      assertThat(store.findByPrincipal(principal).collectList().block()).hasSize(1)
+      assertThat(winners)
+          .as("successful exclusive claims of %s by %d threads", principal, threads)
+          .isEqualTo(1);
+      assertThat(store.findByPrincipal(principal).collectList().block())
+          .hasSize(1)
           .allMatch(Session::exclusive);
     }
   }
@@ -132,13 +152,17 @@ class MemoryStoreBehaviourTest {
   @Test
   void aHolderWhoseClaimWasTakenOverStaysExpiredEvenIfTheClockGoesBack() {
     MemorySessionStore store = open("memory:");
-    Session holder = store.create(draft(Duration.ofMinutes(1)).withPrincipal("alice", true)).block();
+    Session holder =
+        store.create(draft(Duration.ofMinutes(1)).withPrincipal("alice", true)).block();
     clock.advance(Duration.ofMinutes(1));
     Session taker = store.create(draft(Duration.ofHours(1)).withPrincipal("alice", true)).block();
     clock.set(Instant.parse("2030-01-01T00:00:30Z")); // the old holder would look live again
-    assertThat(store.get(holder.id()).block()).as("get of the holder whose claim was taken").isNull();
+    assertThat(store.get(holder.id()).block())
+        .as("get of the holder whose claim was taken")
+        .isNull();
     assertThat(store.update(holder.id(), s -> s.withAttribute("k", "v")).block()).isNull();
-    assertThat(store.findByPrincipal("alice").map(Session::id).collectList().block()).containsExactly(taker.id());
+    assertThat(store.findByPrincipal("alice").map(Session::id).collectList().block())
+        .containsExactly(taker.id());
     assertThat(store.count().block()).isEqualTo(1L);
   }
 
@@ -150,21 +174,32 @@ class MemoryStoreBehaviourTest {
     assertThat(moved.id()).isNotEqualTo(holder.id());
     assertThat(moved.exclusive()).isTrue();
     assertThat(moved.createdAt()).isEqualTo(holder.createdAt());
-    assertThatThrownBy(() -> store.save(holder).block()).isInstanceOf(SessionDestroyedException.class);
-    assertThatThrownBy(() -> store.create(SessionDraft.empty().withPrincipal("alice", false)).block())
+    assertThatThrownBy(() -> store.save(holder).block())
+        .isInstanceOf(SessionDestroyedException.class);
+    assertThatThrownBy(
+            () -> store.create(SessionDraft.empty().withPrincipal("alice", false)).block())
         .isInstanceOf(PrincipalConflictException.class);
     assertThat(store.destroy(moved.id()).block()).isTrue();
-    assertThat(store.create(SessionDraft.empty().withPrincipal("alice", true)).block().exclusive()).isTrue();
+    assertThat(store.create(SessionDraft.empty().withPrincipal("alice", true)).block().exclusive())
+        .isTrue();
   }
 
   @Test
   void aChangeThatCallsTheStoreFailsAndWritesNothing() {
     MemorySessionStore store = open("memory:");
     Session s = store.create(draft(Duration.ofHours(1))).block();
-    assertThatThrownBy(() -> store.update(s.id(), x -> {
-      store.get(x.id()).block();
-      return x.withAttribute("k", "v");
-    }).block()).isInstanceOf(IllegalStateException.class).hasMessageContaining("change");
+    assertThatThrownBy(
+            () ->
+                store
+                    .update(
+                        s.id(),
+                        x -> {
+                          store.get(x.id()).block();
+                          return x.withAttribute("k", "v");
+                        })
+                    .block())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("change");
     Session read = store.get(s.id()).block();
     assertThat(read.version()).isEqualTo(1L);
     assertThat(read.data().isEmpty()).isTrue();
@@ -183,23 +218,32 @@ class MemoryStoreBehaviourTest {
     ExecutorService slowPool = Executors.newSingleThreadExecutor();
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
-      Future<Session> slow = slowPool.submit(() -> store.update(held.id(), x -> {
-        inside.countDown();
-        try {
-          release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return x.withAttribute("slow", true);
-      }).block());
+      Future<Session> slow =
+          slowPool.submit(
+              () ->
+                  store
+                      .update(
+                          held.id(),
+                          x -> {
+                            inside.countDown();
+                            try {
+                              release.await(10, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                              Thread.currentThread().interrupt();
+                            }
+                            return x.withAttribute("slow", true);
+                          })
+                      .block());
       assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
       AtomicInteger done = new AtomicInteger();
       List<Future<?>> fast = new ArrayList<>();
       for (Session other : others) {
-        fast.add(pool.submit(() -> {
-          store.update(other.id(), x -> x.withAttribute("fast", true)).block();
-          done.incrementAndGet();
-        }));
+        fast.add(
+            pool.submit(
+                () -> {
+                  store.update(other.id(), x -> x.withAttribute("fast", true)).block();
+                  done.incrementAndGet();
+                }));
       }
       // Only an id sharing the held id's hash bin (a few of 64 at most) may wait for it.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -207,7 +251,8 @@ class MemoryStoreBehaviourTest {
         java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
       }
       assertThat(slow.isDone()).as("the held update is still held").isFalse();
-      assertThat(done.get()).as("updates of 64 other ids completed while one id was held")
+      assertThat(done.get())
+          .as("updates of 64 other ids completed while one id was held")
           .isGreaterThanOrEqualTo(56);
       release.countDown();
       assertThat(slow.get(5, TimeUnit.SECONDS).version()).isEqualTo(2L);
@@ -231,17 +276,26 @@ class MemoryStoreBehaviourTest {
     try {
       List<Session> sessions = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
-        sessions.add(store.create(SessionDraft.of(dev.sessionstore.SessionData.of(java.util.Map.of("i", i)))
-            .withMaxIdle(Duration.ofMillis(150 + 100L * i))).block());
+        sessions.add(
+            store
+                .create(
+                    SessionDraft.of(dev.sessionstore.SessionData.of(java.util.Map.of("i", i)))
+                        .withMaxIdle(Duration.ofMillis(150 + 100L * i)))
+                .block());
       }
       long expired = waitForEvents(events, e -> e.type() == SessionEvent.Type.EXPIRED, 5);
       assertThat(expired).as("EXPIRED events without any call to the store").isEqualTo(5L);
       for (Session s : sessions) {
-        SessionEvent e = events.stream().filter(x -> x.sessionId().equals(s.id())
-            && x.type() == SessionEvent.Type.EXPIRED).findFirst().orElseThrow();
+        SessionEvent e =
+            events.stream()
+                .filter(x -> x.sessionId().equals(s.id()) && x.type() == SessionEvent.Type.EXPIRED)
+                .findFirst()
+                .orElseThrow();
         Duration late = Duration.between(s.expiresAt(), e.at());
         System.out.println("EXPIRED " + late.toMillis() + " ms after the expiry");
-        assertThat(late).as("lateness of EXPIRED").isGreaterThanOrEqualTo(Duration.ZERO)
+        assertThat(late)
+            .as("lateness of EXPIRED")
+            .isGreaterThanOrEqualTo(Duration.ZERO)
             .isLessThan(Duration.ofSeconds(1));
         assertThat(e.session().data()).isEqualTo(s.data());
       }
@@ -250,12 +304,15 @@ class MemoryStoreBehaviourTest {
     }
   }
 
-  /** Waits (up to 5 s) until the asynchronously delivered events contain {@code expected} matches. */
-  static long waitForEvents(List<SessionEvent> events, java.util.function.Predicate<SessionEvent> match,
-      long expected) {
+  /**
+   * Waits (up to 5 s) until the asynchronously delivered events contain {@code expected} matches.
+   */
+  static long waitForEvents(
+      List<SessionEvent> events, java.util.function.Predicate<SessionEvent> match, long expected) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     long count;
-    while ((count = events.stream().filter(match).count()) < expected && System.nanoTime() < deadline) {
+    while ((count = events.stream().filter(match).count()) < expected
+        && System.nanoTime() < deadline) {
       java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
     }
     return events.stream().filter(match).count();

@@ -40,8 +40,10 @@ class MemoryStoreOptionsTest {
 
   @Test
   void readsEveryOptionFromTheUri() {
-    try (SessionStore store = SessionStores.open("memory:?maxSessions=2&whenFull=REJECT&maxIdle=PT5M"
-        + "&touchThreshold=10s&tombstoneGrace=1m&maxSessionBytes=1KiB&cleanupInterval=2h&eventBuffer=8")) {
+    try (SessionStore store =
+        SessionStores.open(
+            "memory:?maxSessions=2&whenFull=REJECT&maxIdle=PT5M"
+                + "&touchThreshold=10s&tombstoneGrace=1m&maxSessionBytes=1KiB&cleanupInterval=2h&eventBuffer=8")) {
       Session s = store.create(SessionDraft.empty()).block();
       assertThat(s.maxIdle()).isEqualTo(Duration.ofMinutes(5));
       store.create(SessionDraft.empty()).block();
@@ -61,9 +63,11 @@ class MemoryStoreOptionsTest {
 
   @Test
   void valuesSetInCodeWinOverTheUri() {
-    StoreOptions options = StoreOptions.parse("memory:?maxIdle=PT5M").with(StoreOptions.MAX_IDLE, Duration.ofHours(2));
+    StoreOptions options =
+        StoreOptions.parse("memory:?maxIdle=PT5M").with(StoreOptions.MAX_IDLE, Duration.ofHours(2));
     try (SessionStore store = SessionStores.open(options)) {
-      assertThat(store.create(SessionDraft.empty()).block().maxIdle()).isEqualTo(Duration.ofHours(2));
+      assertThat(store.create(SessionDraft.empty()).block().maxIdle())
+          .isEqualTo(Duration.ofHours(2));
     }
   }
 
@@ -78,18 +82,18 @@ class MemoryStoreOptionsTest {
 
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource({
-      "maxSessions, 0",
-      "maxSessions, many",
-      "whenFull, drop",
-      "maxIdle, PT0S",
-      "maxIdle, soon",
-      "touchThreshold, -1s",
-      "tombstoneGrace, forever",
-      "maxSessionBytes, 0",
-      "maxSessionBytes, 1MB",
-      "cleanupInterval, PT0S",
-      "eventBuffer, 0",
-      "eventBuffer, 3000000000",
+    "maxSessions, 0",
+    "maxSessions, many",
+    "whenFull, drop",
+    "maxIdle, PT0S",
+    "maxIdle, soon",
+    "touchThreshold, -1s",
+    "tombstoneGrace, forever",
+    "maxSessionBytes, 0",
+    "maxSessionBytes, 1MB",
+    "cleanupInterval, PT0S",
+    "eventBuffer, 0",
+    "eventBuffer, 3000000000",
   })
   void badValuesFailNamingTheParameter(String name, String value) {
     assertThatThrownBy(() -> SessionStores.open("memory:?" + name + "=" + value))
@@ -99,15 +103,18 @@ class MemoryStoreOptionsTest {
 
   @Test
   void badValuesSetInCodeFailToo() {
-    StoreOptions negative = StoreOptions.parse("memory:").with(StoreOptions.TOMBSTONE_GRACE, Duration.ofSeconds(-1));
+    StoreOptions negative =
+        StoreOptions.parse("memory:").with(StoreOptions.TOMBSTONE_GRACE, Duration.ofSeconds(-1));
     assertThatThrownBy(() -> MemorySessionStore.open(negative))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tombstoneGrace");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tombstoneGrace");
   }
 
   @Test
   void openRefusesOtherSchemes() {
     assertThatThrownBy(() -> MemorySessionStore.open(StoreOptions.parse("mongodb://localhost/app")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("memory");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("memory");
   }
 
   @Test

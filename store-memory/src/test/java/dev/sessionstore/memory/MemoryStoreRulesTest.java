@@ -21,8 +21,8 @@ import reactor.core.publisher.Mono;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
- * The SPEC rules the memory store's rooms implement, checked on a test clock with the store's periodic
- * work on a virtual-time scheduler: nothing here runs unless the test says so.
+ * The SPEC rules the memory store's rooms implement, checked on a test clock with the store's
+ * periodic work on a virtual-time scheduler: nothing here runs unless the test says so.
  */
 class MemoryStoreRulesTest {
 
@@ -40,19 +40,20 @@ class MemoryStoreRulesTest {
   }
 
   private MemorySessionStore open(String uri) {
-    MemorySessionStore store = MemorySessionStore.builder()
-        .uri(uri)
-        .option(StoreOptions.CLOCK, clock)
-        .option(StoreOptions.SCHEDULER, scheduler)
-        .build();
+    MemorySessionStore store =
+        MemorySessionStore.builder()
+            .uri(uri)
+            .option(StoreOptions.CLOCK, clock)
+            .option(StoreOptions.SCHEDULER, scheduler)
+            .build();
     opened.add(store);
     subscriptions.add(store.events().subscribe(events::add));
     return store;
   }
 
   private long eventsOf(String id, SessionEvent.Type type, long expected) {
-    return MemoryStoreBehaviourTest.waitForEvents(events,
-        e -> e.sessionId().equals(id) && e.type() == type, expected);
+    return MemoryStoreBehaviourTest.waitForEvents(
+        events, e -> e.sessionId().equals(id) && e.type() == type, expected);
   }
 
   @Test
@@ -63,12 +64,16 @@ class MemoryStoreRulesTest {
 
     assertThat(store.destroy(s.id()).block()).as("it was not live").isFalse();
     assertThatThrownBy(() -> store.save(s).block())
-        .as("an in-flight write-back cannot revive it").isInstanceOf(SessionDestroyedException.class);
+        .as("an in-flight write-back cannot revive it")
+        .isInstanceOf(SessionDestroyedException.class);
     assertThat(store.cleanup().block())
-        .as("the expired session, removed when destroy noticed it; the young tombstone stays").isEqualTo(1L);
+        .as("the expired session, removed when destroy noticed it; the young tombstone stays")
+        .isEqualTo(1L);
     assertThatThrownBy(() -> store.save(s).block()).isInstanceOf(SessionDestroyedException.class);
     assertThat(eventsOf(s.id(), SessionEvent.Type.EXPIRED, 1)).isEqualTo(1L);
-    assertThat(eventsOf(s.id(), SessionEvent.Type.DESTROYED, 0)).as("not destroyed while live").isZero();
+    assertThat(eventsOf(s.id(), SessionEvent.Type.DESTROYED, 0))
+        .as("not destroyed while live")
+        .isZero();
   }
 
   @Test
@@ -81,7 +86,9 @@ class MemoryStoreRulesTest {
     store.cleanup().block();
     assertThatThrownBy(() -> store.save(s).block()).isInstanceOf(SessionDestroyedException.class);
     clock.advance(Duration.ofMinutes(2));
-    assertThat(store.cleanup().block()).as("the tombstone, 11 minutes after the destroy").isEqualTo(1L);
+    assertThat(store.cleanup().block())
+        .as("the tombstone, 11 minutes after the destroy")
+        .isEqualTo(1L);
     assertThat(store.save(s).block()).as("the id is free again").isNotNull();
   }
 
@@ -91,7 +98,8 @@ class MemoryStoreRulesTest {
     Session s = store.create(SessionDraft.empty().withMaxIdle(Duration.ofMinutes(1))).block();
     clock.advance(Duration.ofMinutes(1));
     assertThat(store.update(s.id(), x -> x.withAttribute("k", 1)).block()).isNull();
-    assertThatThrownBy(() -> store.saveIfUnchanged(s).block()).isInstanceOf(StaleSessionException.class);
+    assertThatThrownBy(() -> store.saveIfUnchanged(s).block())
+        .isInstanceOf(StaleSessionException.class);
     assertThat(store.touch(s.id()).block()).isNull();
     assertThat(eventsOf(s.id(), SessionEvent.Type.EXPIRED, 1)).isEqualTo(1L);
   }
@@ -117,7 +125,8 @@ class MemoryStoreRulesTest {
     Session holder = store.create(SessionDraft.empty().withPrincipal("alice", true)).block();
     store.update(holder.id(), x -> x.withPrincipal("alice", false)).block();
     assertThat(store.create(SessionDraft.empty().withPrincipal("alice", true)).block())
-        .as("the claim was released by the update").isNotNull();
+        .as("the claim was released by the update")
+        .isNotNull();
   }
 
   @Test
@@ -128,7 +137,8 @@ class MemoryStoreRulesTest {
     assertThat(eventsOf(s.id(), SessionEvent.Type.EXPIRED, 0)).as("nothing ran yet").isZero();
     scheduler.advanceTimeBy(Duration.ofMinutes(1));
     assertThat(eventsOf(s.id(), SessionEvent.Type.EXPIRED, 1))
-        .as("the scheduled cleanup, with no call to the store").isEqualTo(1L);
+        .as("the scheduled cleanup, with no call to the store")
+        .isEqualTo(1L);
     assertThat(store.cleanup().block()).as("already reported by the scheduled run").isZero();
   }
 
@@ -141,26 +151,37 @@ class MemoryStoreRulesTest {
   void misuseIsSignalledNotThrown() {
     MemorySessionStore store = open("memory:");
     Mono<Session> create = store.create(null);
-    assertThatThrownBy(create::block).isInstanceOf(NullPointerException.class).hasMessage("draft is null");
+    assertThatThrownBy(create::block)
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("draft is null");
     Mono<Session> update = store.update("abc", null);
-    assertThatThrownBy(update::block).isInstanceOf(NullPointerException.class).hasMessage("change is null");
+    assertThatThrownBy(update::block)
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("change is null");
     assertThatThrownBy(() -> store.save(null).block()).hasMessage("session is null");
     assertThatThrownBy(() -> store.findByPrincipal("\uD800").collectList().block())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unpaired surrogate");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unpaired surrogate");
     assertThat(store.get(null).block()).as("a null id is a malformed id: empty").isNull();
     store.close();
     Mono<Long> count = store.count();
-    assertThatThrownBy(count::block).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(count::block)
+        .isInstanceOf(IllegalStateException.class)
         .hasMessage("the memory session store is closed");
   }
 
   @Test
   void theBuilderChecksLikeTheUri() {
-    MemorySessionStore store = MemorySessionStore.builder().maxSessions(1)
-        .option(StoreOptions.CLOCK, clock).option(StoreOptions.SCHEDULER, scheduler).build();
+    MemorySessionStore store =
+        MemorySessionStore.builder()
+            .maxSessions(1)
+            .option(StoreOptions.CLOCK, clock)
+            .option(StoreOptions.SCHEDULER, scheduler)
+            .build();
     opened.add(store);
     store.create(SessionDraft.empty()).block();
-    assertThatThrownBy(() -> store.create(SessionDraft.empty()).block()).isInstanceOf(StoreFullException.class);
+    assertThatThrownBy(() -> store.create(SessionDraft.empty()).block())
+        .isInstanceOf(StoreFullException.class);
     assertThatThrownBy(() -> MemorySessionStore.builder().maxSessions(0).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("option maxSessions=0 is invalid: must be between 1 and " + Long.MAX_VALUE);

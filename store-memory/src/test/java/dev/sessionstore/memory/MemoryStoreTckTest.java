@@ -23,8 +23,10 @@ class MemoryStoreTckTest implements SessionStoreTck {
   public List<KitConfiguration> configurations() {
     List<KitConfiguration> configurations = new ArrayList<>(KitConfiguration.common());
     // The default policy is reject; evict is the other one.
-    configurations.add(KitConfiguration.of("whenFull=evict",
-        o -> o.with(MemorySessionStore.WHEN_FULL, MemorySessionStore.WhenFull.EVICT)));
+    configurations.add(
+        KitConfiguration.of(
+            "whenFull=evict",
+            o -> o.with(MemorySessionStore.WHEN_FULL, MemorySessionStore.WhenFull.EVICT)));
     return configurations;
   }
 }

@@ -27,18 +27,20 @@ import reactor.core.publisher.Mono;
  * Runs a tiny application on the module path with store-api and store-memory as named modules, as a
  * JPMS user would: it requires only {@code dev.sessionstore.api}, so the memory store is found by
  * service binding through the two {@code module-info} files ({@code uses} / {@code provides}), and
- * compiling it proves that the API packages are exported. The tests themselves run on the class path,
- * which would hide a broken module descriptor.
+ * compiling it proves that the API packages are exported. The tests themselves run on the class
+ * path, which would hide a broken module descriptor.
  */
 class ModulePathSmokeTest {
 
-  private static final String MODULE_INFO = """
+  private static final String MODULE_INFO =
+      """
       module hello.modules {
         requires dev.sessionstore.api;
       }
       """;
 
-  private static final String MAIN = """
+  private static final String MAIN =
+      """
       package hello.modules;
 
       import dev.sessionstore.Session;
@@ -64,11 +66,16 @@ class ModulePathSmokeTest {
   @Test
   void anApplicationOnTheModulePathFindsTheMemoryStoreThroughServiceBinding(@TempDir Path dir)
       throws Exception {
-    String modulePath = Stream.of(SessionStore.class, MemorySessionStore.class, Caffeine.class,
-            Mono.class, Publisher.class)
-        .map(ModulePathSmokeTest::location)
-        .distinct()
-        .collect(Collectors.joining(File.pathSeparator));
+    String modulePath =
+        Stream.of(
+                SessionStore.class,
+                MemorySessionStore.class,
+                Caffeine.class,
+                Mono.class,
+                Publisher.class)
+            .map(ModulePathSmokeTest::location)
+            .distinct()
+            .collect(Collectors.joining(File.pathSeparator));
 
     Path src = dir.resolve("src/hello/modules");
     Files.createDirectories(src);
@@ -78,11 +85,24 @@ class ModulePathSmokeTest {
 
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-    int status = javac.run(null, diagnostics, diagnostics, "--release", "17",
-        "--module-path", modulePath, "-d", classes.toString(),
-        dir.resolve("src/module-info.java").toString(), src.resolve("Main.java").toString());
-    assertThat(status).as("javac status compiling the application against the modules:%n%s",
-        diagnostics.toString(StandardCharsets.UTF_8)).isZero();
+    int status =
+        javac.run(
+            null,
+            diagnostics,
+            diagnostics,
+            "--release",
+            "17",
+            "--module-path",
+            modulePath,
+            "-d",
+            classes.toString(),
+            dir.resolve("src/module-info.java").toString(),
+            src.resolve("Main.java").toString());
+    assertThat(status)
+        .as(
+            "javac status compiling the application against the modules:%n%s",
+            diagnostics.toString(StandardCharsets.UTF_8))
+        .isZero();
 
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -91,10 +111,11 @@ class ModulePathSmokeTest {
     command.add("--module");
     command.add("hello.modules/hello.modules.Main");
     Path output = dir.resolve("output.txt");
-    Process process = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(output.toFile())
-        .start();
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
     // A guard against a hung child only; the application itself finishes in about a second.
     boolean exited = process.waitFor(5, TimeUnit.MINUTES);
     if (!exited) {
@@ -103,11 +124,12 @@ class ModulePathSmokeTest {
     String printed = read(output);
     assertThat(exited).as("the application exits; it printed:%n%s", printed).isTrue();
     assertThat(process.exitValue()).as("exit status; it printed:%n%s", printed).isZero();
-    assertThat(printed.lines()).contains(
-        "api module: dev.sessionstore.api",
-        "store module: dev.sessionstore.memory",
-        "attribute: hello",
-        "principal: alice");
+    assertThat(printed.lines())
+        .contains(
+            "api module: dev.sessionstore.api",
+            "store module: dev.sessionstore.memory",
+            "attribute: hello",
+            "principal: alice");
   }
 
   private static String location(Class<?> type) {

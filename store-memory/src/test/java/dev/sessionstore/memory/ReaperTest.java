@@ -17,7 +17,8 @@ import reactor.test.scheduler.VirtualTimeScheduler;
  */
 class ReaperTest {
 
-  private static final long TICKS_PER_MS = TimeUnit.MILLISECONDS.toNanos(1) * StoreTime.TICKS_PER_NANO;
+  private static final long TICKS_PER_MS =
+      TimeUnit.MILLISECONDS.toNanos(1) * StoreTime.TICKS_PER_NANO;
 
   @Test
   void aTimerThatFiresBeforeItsTickWaitsForTheRest() {
@@ -26,8 +27,9 @@ class ReaperTest {
     AtomicInteger runs = new AtomicInteger();
     try (Reaper reaper = new Reaper(scheduler, Duration.ofMinutes(1), () -> {})) {
       Scheduler timer = reaper.caffeineScheduler(ticks::get);
-      Future<?> future = timer.schedule(Runnable::run, runs::incrementAndGet, 300 * TICKS_PER_MS,
-          TimeUnit.NANOSECONDS);
+      Future<?> future =
+          timer.schedule(
+              Runnable::run, runs::incrementAndGet, 300 * TICKS_PER_MS, TimeUnit.NANOSECONDS);
       // The scheduler's 300 ms have passed, the store clock (milliseconds) still shows 299.
       ticks.set(299 * TICKS_PER_MS);
       scheduler.advanceTimeBy(Duration.ofMillis(300));
@@ -48,7 +50,8 @@ class ReaperTest {
     AtomicInteger runs = new AtomicInteger();
     try (Reaper reaper = new Reaper(scheduler, Duration.ofMinutes(1), () -> {})) {
       Scheduler timer = reaper.caffeineScheduler(() -> 0L);
-      timer.schedule(Runnable::run, runs::incrementAndGet, 300 * TICKS_PER_MS, TimeUnit.NANOSECONDS);
+      timer.schedule(
+          Runnable::run, runs::incrementAndGet, 300 * TICKS_PER_MS, TimeUnit.NANOSECONDS);
       // 300 ms, then at most MAX_REARMS waits of 300 ms each: it runs anyway, once.
       scheduler.advanceTimeBy(Duration.ofMillis(300L * (Reaper.MAX_REARMS + 1)));
       assertThat(runs).hasValue(1);
@@ -66,8 +69,9 @@ class ReaperTest {
     AtomicInteger runs = new AtomicInteger();
     try (Reaper reaper = new Reaper(scheduler, Duration.ofMinutes(1), () -> {})) {
       Scheduler timer = reaper.caffeineScheduler(ticks::get);
-      Future<?> future = timer.schedule(Runnable::run, runs::incrementAndGet, 300 * TICKS_PER_MS,
-          TimeUnit.NANOSECONDS);
+      Future<?> future =
+          timer.schedule(
+              Runnable::run, runs::incrementAndGet, 300 * TICKS_PER_MS, TimeUnit.NANOSECONDS);
       ticks.set(299 * TICKS_PER_MS);
       scheduler.advanceTimeBy(Duration.ofMillis(300)); // fired early, waits again
       assertThat(future.cancel(false)).isTrue();

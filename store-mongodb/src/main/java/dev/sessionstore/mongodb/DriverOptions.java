@@ -17,17 +17,54 @@ import org.jspecify.annotations.Nullable;
 final class DriverOptions {
 
   /** The driver's connection-string options, lower case. */
-  static final Set<String> NAMES = new TreeSet<>(Set.of(
-      "appname", "authmechanism", "authmechanismproperties", "authsource", "compressors",
-      "connecttimeoutms", "directconnection", "gssapiservicename", "heartbeatfrequencyms",
-      "journal", "loadbalanced", "localthresholdms", "maxconnecting", "maxidletimems",
-      "maxlifetimems", "maxpoolsize", "maxstalenessseconds", "minpoolsize", "proxyhost",
-      "proxypassword", "proxyport", "proxyusername", "readconcernlevel", "readpreference",
-      "readpreferencetags", "replicaset", "retryreads", "retrywrites", "safe",
-      "servermonitoringmode", "serverselectiontimeoutms", "sockettimeoutms", "srvmaxhosts",
-      "srvservicename", "ssl", "sslinvalidhostnameallowed", "timeoutms", "tls",
-      "tlsallowinvalidhostnames", "tlsinsecure", "uuidrepresentation", "w",
-      "waitqueuetimeoutms", "wtimeoutms", "zlibcompressionlevel"));
+  static final Set<String> NAMES =
+      new TreeSet<>(
+          Set.of(
+              "appname",
+              "authmechanism",
+              "authmechanismproperties",
+              "authsource",
+              "compressors",
+              "connecttimeoutms",
+              "directconnection",
+              "gssapiservicename",
+              "heartbeatfrequencyms",
+              "journal",
+              "loadbalanced",
+              "localthresholdms",
+              "maxconnecting",
+              "maxidletimems",
+              "maxlifetimems",
+              "maxpoolsize",
+              "maxstalenessseconds",
+              "minpoolsize",
+              "proxyhost",
+              "proxypassword",
+              "proxyport",
+              "proxyusername",
+              "readconcernlevel",
+              "readpreference",
+              "readpreferencetags",
+              "replicaset",
+              "retryreads",
+              "retrywrites",
+              "safe",
+              "servermonitoringmode",
+              "serverselectiontimeoutms",
+              "sockettimeoutms",
+              "srvmaxhosts",
+              "srvservicename",
+              "ssl",
+              "sslinvalidhostnameallowed",
+              "timeoutms",
+              "tls",
+              "tlsallowinvalidhostnames",
+              "tlsinsecure",
+              "uuidrepresentation",
+              "w",
+              "waitqueuetimeoutms",
+              "wtimeoutms",
+              "zlibcompressionlevel"));
 
   private DriverOptions() {}
 
@@ -54,7 +91,8 @@ final class DriverOptions {
       for (String parameter : uri.substring(query + 1).split("&")) {
         int eq = parameter.indexOf('=');
         String name = eq < 0 ? parameter : parameter.substring(0, eq).toLowerCase(Locale.ROOT);
-        if (eq > 0 && eq + 1 < parameter.length()
+        if (eq > 0
+            && eq + 1 < parameter.length()
             && (name.equals("authmechanismproperties") || name.contains("password"))) {
           out = out.replace(parameter.substring(eq + 1), "****");
         }

@@ -61,25 +61,33 @@ final class Failures {
    * @param e the failure
    * @return the exception to signal
    */
-  static Throwable map(String operation, String backend,
-      Supplier<@Nullable Throwable> lastServerError, Throwable e) {
-    if (e instanceof SessionStoreException || e instanceof IllegalArgumentException
+  static Throwable map(
+      String operation,
+      String backend,
+      Supplier<@Nullable Throwable> lastServerError,
+      Throwable e) {
+    if (e instanceof SessionStoreException
+        || e instanceof IllegalArgumentException
         || e instanceof IllegalStateException && !(e instanceof MongoException)) {
       return e;
     }
     if (e instanceof TimeoutException) {
       Throwable cause = lastServerError.get();
-      return new StoreUnavailableException(operation + " failed: " + backend
-          + " did not answer in time" + (cause == null ? "" : " (" + describe(cause) + ")"),
+      return new StoreUnavailableException(
+          operation
+              + " failed: "
+              + backend
+              + " did not answer in time"
+              + (cause == null ? "" : " (" + describe(cause) + ")"),
           cause == null ? e : cause);
     }
     if (isUnavailable(e)) {
-      return new StoreUnavailableException(operation + " failed: " + backend + " is unavailable ("
-          + describe(e) + ")", e);
+      return new StoreUnavailableException(
+          operation + " failed: " + backend + " is unavailable (" + describe(e) + ")", e);
     }
     if (e instanceof MongoException) {
-      return new SessionStoreException(operation + " failed: " + e.getClass().getSimpleName() + ": "
-          + e.getMessage(), e);
+      return new SessionStoreException(
+          operation + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
     }
     return e;
   }

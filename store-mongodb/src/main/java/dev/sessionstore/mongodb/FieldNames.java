@@ -3,9 +3,10 @@ package dev.sessionstore.mongodb;
 /**
  * Escapes attribute names into MongoDB field names and back, at every depth of the data.
  *
- * <p>MongoDB field names cannot hold {@code \0}, and {@code .} and a leading {@code $} have meanings
- * in queries and updates (R6.2). Names are well-formed UTF-16 (the API refuses unpaired surrogates,
- * R6.1), so UTF-8 carries every other character as it is. The escape character is {@code %}:
+ * <p>MongoDB field names cannot hold {@code \0}, and {@code .} and a leading {@code $} have
+ * meanings in queries and updates (R6.2). Names are well-formed UTF-16 (the API refuses unpaired
+ * surrogates, R6.1), so UTF-8 carries every other character as it is. The escape character is
+ * {@code %}:
  *
  * <ul>
  *   <li>{@code %} becomes {@code %25}, {@code .} becomes {@code %2E}, {@code $} becomes {@code %24}
@@ -14,9 +15,10 @@ package dev.sessionstore.mongodb;
  *   <li>every other character is kept.
  * </ul>
  *
- * <p>Because the escape character itself is always escaped, every {@code %} in an escaped name starts
- * one of these sequences, so {@link #unescape(String)} inverts {@link #escape(String)} exactly for
- * every Java string; it rejects anything {@code escape} cannot produce. Stateless and thread-safe.
+ * <p>Because the escape character itself is always escaped, every {@code %} in an escaped name
+ * starts one of these sequences, so {@link #unescape(String)} inverts {@link #escape(String)}
+ * exactly for every Java string; it rejects anything {@code escape} cannot produce. Stateless and
+ * thread-safe.
  */
 final class FieldNames {
 
@@ -120,8 +122,11 @@ final class FieldNames {
   }
 
   private static IllegalArgumentException malformed(String field, int index) {
-    return new IllegalArgumentException("stored field name is not an escaped attribute name"
-        + (index >= 0 ? " (bad escape at index " + index + ")" : "") + ": " + field.length()
-        + " characters");
+    return new IllegalArgumentException(
+        "stored field name is not an escaped attribute name"
+            + (index >= 0 ? " (bad escape at index " + index + ")" : "")
+            + ": "
+            + field.length()
+            + " characters");
   }
 }

@@ -20,13 +20,14 @@ import reactor.core.publisher.Mono;
  * <p>The sessions collection gets a sparse principal index (for {@code findByPrincipal}), a TTL
  * index on each expiry term ({@code ie} and {@code dl}, {@code ttlGrace} after expiry) and a sparse
  * tombstone index (for cleanup); none is unique, so the collection can be sharded on {@code _id}.
- * The claims collection needs only its {@code _id} index. With {@code forbidUniqueIndexes}, a unique
- * secondary index found on either collection fails the open, naming it.
+ * The claims collection needs only its {@code _id} index. With {@code forbidUniqueIndexes}, a
+ * unique secondary index found on either collection fails the open, naming it.
  *
- * <p>An index with the same keys and options (under any name) is accepted as it is; one with the same
- * keys or the same name but other options makes setup fail with an {@link IllegalStateException}
- * naming it, since a silently different index (say, a non-unique claim index) would break the store's
- * guarantees. Creating an index that exists is a no-op, so several instances may start at once.
+ * <p>An index with the same keys and options (under any name) is accepted as it is; one with the
+ * same keys or the same name but other options makes setup fail with an {@link
+ * IllegalStateException} naming it, since a silently different index (say, a non-unique claim
+ * index) would break the store's guarantees. Creating an index that exists is a no-op, so several
+ * instances may start at once.
  */
 final class IndexSetup {
 
@@ -39,7 +40,11 @@ final class IndexSetup {
   static final String TOMBSTONE_INDEX = "sessionstore_tombstone";
 
   /** One index the store needs. */
-  record Wanted(String name, BsonDocument keys, boolean unique, boolean sparse,
+  record Wanted(
+      String name,
+      BsonDocument keys,
+      boolean unique,
+      boolean sparse,
       @Nullable Long expireAfterSeconds) {
 
     IndexOptions options() {
@@ -51,7 +56,9 @@ final class IndexSetup {
     }
 
     String describe() {
-      return keys.toJson() + (unique ? " unique" : "") + (sparse ? " sparse" : "")
+      return keys.toJson()
+          + (unique ? " unique" : "")
+          + (sparse ? " sparse" : "")
           + (expireAfterSeconds != null ? " expireAfterSeconds=" + expireAfterSeconds : "");
     }
   }
@@ -67,8 +74,8 @@ final class IndexSetup {
   static List<Wanted> wanted(long ttlGraceSeconds) {
     return List.of(
         new Wanted(PRINCIPAL_INDEX, keys(SessionDocuments.PRINCIPAL), false, true, null),
-        new Wanted(IDLE_EXPIRY_INDEX, keys(SessionDocuments.IDLE_EXPIRY), false, false,
-            ttlGraceSeconds),
+        new Wanted(
+            IDLE_EXPIRY_INDEX, keys(SessionDocuments.IDLE_EXPIRY), false, false, ttlGraceSeconds),
         new Wanted(DEADLINE_INDEX, keys(SessionDocuments.DEADLINE), false, false, ttlGraceSeconds),
         new Wanted(TOMBSTONE_INDEX, keys(SessionDocuments.TOMBSTONE), false, true, null));
   }
@@ -81,12 +88,18 @@ final class IndexSetup {
    * @param settings the store's settings
    * @return completes when the indexes are in place and checked
    */
-  static Mono<Void> ensure(MongoCollection<BsonDocument> sessions,
-      MongoCollection<BsonDocument> claims, MongoSettings settings) {
-    Mono<Void> create = settings.createIndexes()
-        ? ensure(sessions, wanted(settings.ttlGraceSeconds())) : Mono.empty();
-    Mono<Void> check = settings.forbidUniqueIndexes()
-        ? noUniqueIndex(sessions).then(noUniqueIndex(claims)) : Mono.empty();
+  static Mono<Void> ensure(
+      MongoCollection<BsonDocument> sessions,
+      MongoCollection<BsonDocument> claims,
+      MongoSettings settings) {
+    Mono<Void> create =
+        settings.createIndexes()
+            ? ensure(sessions, wanted(settings.ttlGraceSeconds()))
+            : Mono.empty();
+    Mono<Void> check =
+        settings.forbidUniqueIndexes()
+            ? noUniqueIndex(sessions).then(noUniqueIndex(claims))
+            : Mono.empty();
     return create.then(check);
   }
 
@@ -95,11 +108,19 @@ final class IndexSetup {
     return Flux.from(collection.listIndexes(BsonDocument.class))
         .filter(index -> flag(index, "unique") && !"_id_".equals(name(index)))
         .next()
-        .flatMap(index -> Mono.<Void>error(new IllegalStateException("index '" + name(index)
-            + "' on collection '" + collection.getNamespace().getCollectionName() + "' is unique: "
-            + SessionDocuments.brief(index) + ". With forbidUniqueIndexes the store runs in the"
-            + " layout of a collection sharded on _id, which cannot have unique secondary"
-            + " indexes; drop it.")));
+        .flatMap(
+            index ->
+                Mono.<Void>error(
+                    new IllegalStateException(
+                        "index '"
+                            + name(index)
+                            + "' on collection '"
+                            + collection.getNamespace().getCollectionName()
+                            + "' is unique: "
+                            + SessionDocuments.brief(index)
+                            + ". With forbidUniqueIndexes the store runs in the"
+                            + " layout of a collection sharded on _id, which cannot have unique secondary"
+                            + " indexes; drop it.")));
   }
 
   /**
@@ -113,34 +134,48 @@ final class IndexSetup {
     String where = "collection '" + collection.getNamespace().getCollectionName() + "'";
     return Flux.from(collection.listIndexes(BsonDocument.class))
         .collectList()
-        .flatMap(existing -> {
-          List<Wanted> missing = new ArrayList<>();
-          for (Wanted w : wanted) {
-            BsonDocument match = null;
-            for (BsonDocument index : existing) {
-              boolean sameKeys = sameKeys(index.getDocument("key", new BsonDocument()), w.keys());
-              boolean sameName = w.name().equals(name(index));
-              if (sameKeys && matches(index, w)) {
-                match = index;
-                break;
+        .flatMap(
+            existing -> {
+              List<Wanted> missing = new ArrayList<>();
+              for (Wanted w : wanted) {
+                BsonDocument match = null;
+                for (BsonDocument index : existing) {
+                  boolean sameKeys =
+                      sameKeys(index.getDocument("key", new BsonDocument()), w.keys());
+                  boolean sameName = w.name().equals(name(index));
+                  if (sameKeys && matches(index, w)) {
+                    match = index;
+                    break;
+                  }
+                  if (sameKeys || sameName) {
+                    throw conflict(where, index, w);
+                  }
+                }
+                if (match == null) {
+                  missing.add(w);
+                }
               }
-              if (sameKeys || sameName) {
-                throw conflict(where, index, w);
-              }
-            }
-            if (match == null) {
-              missing.add(w);
-            }
-          }
-          return Flux.fromIterable(missing)
-              .concatMap(w -> Mono.from(collection.createIndex(w.keys(), w.options()))
-                  .onErrorMap(MongoCommandException.class, e -> isOptionsConflict(e)
-                      ? new IllegalStateException("index '" + w.name() + "' on " + where
-                          + " conflicts with an existing index: " + e.getErrorMessage()
-                          + "; expected " + w.describe(), e)
-                      : e))
-              .then();
-        });
+              return Flux.fromIterable(missing)
+                  .concatMap(
+                      w ->
+                          Mono.from(collection.createIndex(w.keys(), w.options()))
+                              .onErrorMap(
+                                  MongoCommandException.class,
+                                  e ->
+                                      isOptionsConflict(e)
+                                          ? new IllegalStateException(
+                                              "index '"
+                                                  + w.name()
+                                                  + "' on "
+                                                  + where
+                                                  + " conflicts with an existing index: "
+                                                  + e.getErrorMessage()
+                                                  + "; expected "
+                                                  + w.describe(),
+                                              e)
+                                          : e))
+                  .then();
+            });
   }
 
   private static boolean isOptionsConflict(MongoCommandException e) {
@@ -149,11 +184,19 @@ final class IndexSetup {
   }
 
   private static IllegalStateException conflict(String where, BsonDocument index, Wanted w) {
-    return new IllegalStateException("index '" + name(index) + "' on " + where
-        + " exists with other keys or options than the session store needs: found "
-        + SessionDocuments.brief(index) + ", expected '" + w.name() + "' " + w.describe()
-        + ". Drop it (or change it with collMod) and restart, or open the store with createIndexes"
-        + "=false and manage the indexes yourself.");
+    return new IllegalStateException(
+        "index '"
+            + name(index)
+            + "' on "
+            + where
+            + " exists with other keys or options than the session store needs: found "
+            + SessionDocuments.brief(index)
+            + ", expected '"
+            + w.name()
+            + "' "
+            + w.describe()
+            + ". Drop it (or change it with collMod) and restart, or open the store with createIndexes"
+            + "=false and manage the indexes yourself.");
   }
 
   private static String name(BsonDocument index) {
@@ -162,8 +205,10 @@ final class IndexSetup {
   }
 
   private static boolean matches(BsonDocument index, Wanted w) {
-    Long ttl = index.containsKey("expireAfterSeconds")
-        ? (long) index.get("expireAfterSeconds").asNumber().doubleValue() : null;
+    Long ttl =
+        index.containsKey("expireAfterSeconds")
+            ? (long) index.get("expireAfterSeconds").asNumber().doubleValue()
+            : null;
     return flag(index, "unique") == w.unique()
         && flag(index, "sparse") == w.sparse()
         && Objects.equals(ttl, w.expireAfterSeconds())
@@ -175,7 +220,8 @@ final class IndexSetup {
     if (value == null) {
       return false;
     }
-    return value.isBoolean() ? value.asBoolean().getValue()
+    return value.isBoolean()
+        ? value.asBoolean().getValue()
         : value.isNumber() && value.asNumber().doubleValue() != 0;
   }
 

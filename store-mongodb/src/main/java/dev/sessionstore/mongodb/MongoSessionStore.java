@@ -25,12 +25,12 @@ import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 /**
- * A {@link SessionStore} on MongoDB: persistent, shared by every application instance that opens the
- * same collection, and publishing {@link SessionEvent events}.
+ * A {@link SessionStore} on MongoDB: persistent, shared by every application instance that opens
+ * the same collection, and publishing {@link SessionEvent events}.
  *
  * <p>Open it from a URI with {@link dev.sessionstore.SessionStores#open(String)} ({@code
- * mongodb://host/app?collection=sessions}, see {@link MongoSessionStoreProvider}) or with the builder,
- * handing it the application's own client:
+ * mongodb://host/app?collection=sessions}, see {@link MongoSessionStoreProvider}) or with the
+ * builder, handing it the application's own client:
  *
  * <pre>{@code
  * SessionStore store = MongoSessionStore.builder(mongoClient, "app")
@@ -44,17 +44,17 @@ import reactor.util.retry.Retry;
  * {@code _id}; {@code update} and {@code regenerate} are two. Taking or giving up an exclusive
  * principal claim adds the claim's own write, in a claims collection keyed by principal, so neither
  * collection needs a unique secondary index and both can be sharded on {@code _id}. A session's
- * idle expiry and deadline are stored apart ({@code ie}, {@code dl}, each under a TTL index), so that
- * a refresh computes the new expiry without a server-side pipeline; any MongoDB from 4.2 on (and the
- * embedded {@code mongo-java-server}) runs every command. Expiry is always decided with the store
- * clock, in the filters of the commands (R4.2), never left to MongoDB's TTL monitor.
+ * idle expiry and deadline are stored apart ({@code ie}, {@code dl}, each under a TTL index), so
+ * that a refresh computes the new expiry without a server-side pipeline; any MongoDB from 4.2 on
+ * (and the embedded {@code mongo-java-server}) runs every command. Expiry is always decided with
+ * the store clock, in the filters of the commands (R4.2), never left to MongoDB's TTL monitor.
  *
- * <p>The work is done by package-private parts: {@code SessionCollection} (every command),
- * {@code ConditionalWrites} (writes and their retries), {@code ExclusiveClaims} (R5.2),
- * {@code Sweeper} ({@code EXPIRED} events and cleanup) and {@code IndexSetup}.
+ * <p>The work is done by package-private parts: {@code SessionCollection} (every command), {@code
+ * ConditionalWrites} (writes and their retries), {@code ExclusiveClaims} (R5.2), {@code Sweeper}
+ * ({@code EXPIRED} events and cleanup) and {@code IndexSetup}.
  *
- * <p>Thread-safe. {@link #close()} stops the background work and closes the client only if the store
- * opened it itself (from a URI); a client handed to the builder stays open.
+ * <p>Thread-safe. {@link #close()} stops the background work and closes the client only if the
+ * store opened it itself (from a URI); a client handed to the builder stays open.
  */
 public final class MongoSessionStore implements SessionStore {
 
@@ -82,8 +82,8 @@ public final class MongoSessionStore implements SessionStore {
       OptionTypes.bool("forbidUniqueIndexes", false);
 
   /**
-   * How long after a session's expiry MongoDB's TTL monitor may delete it (default one hour), so that
-   * a store instance sweeps it and emits {@code EXPIRED} first. Whole seconds.
+   * How long after a session's expiry MongoDB's TTL monitor may delete it (default one hour), so
+   * that a store instance sweeps it and emits {@code EXPIRED} first. Whole seconds.
    */
   public static final Option<Duration> TTL_GRACE =
       OptionTypes.duration("ttlGrace", Duration.ofHours(1), Duration.ZERO, false);
@@ -104,8 +104,16 @@ public final class MongoSessionStore implements SessionStore {
       OptionTypes.number("updateAttempts", 32, 1, 10_000);
 
   /** The store's own options, beyond the common ones. */
-  static final List<Option<?>> OWN_OPTIONS = List.of(COLLECTION, CLAIMS_COLLECTION, CREATE_INDEXES,
-      FORBID_UNIQUE_INDEXES, TTL_GRACE, SWEEP_INTERVAL, EVENT_BUFFER, UPDATE_ATTEMPTS);
+  static final List<Option<?>> OWN_OPTIONS =
+      List.of(
+          COLLECTION,
+          CLAIMS_COLLECTION,
+          CREATE_INDEXES,
+          FORBID_UNIQUE_INDEXES,
+          TTL_GRACE,
+          SWEEP_INTERVAL,
+          EVENT_BUFFER,
+          UPDATE_ATTEMPTS);
 
   private static final StoreCapabilities CAPABILITIES =
       StoreCapabilities.of(Capability.EVENTS, Capability.PERSISTENT, Capability.SHARED);
@@ -176,57 +184,79 @@ public final class MongoSessionStore implements SessionStore {
    */
   private Mono<Session> refresh(String id) {
     Instant now = ctx.now();
-    Mono<Session> read = Mono.defer(() -> readThenRefresh(id))
-        .retryWhen(Retry.max(REFRESH_ATTEMPTS - 1)
-            .filter(ConditionalWrites.LostRace.class::isInstance))
-        .onErrorResume(ConditionalWrites.LostRace.class::isInstance, e -> readOnly(id));
+    Mono<Session> read =
+        Mono.defer(() -> readThenRefresh(id))
+            .retryWhen(
+                Retry.max(REFRESH_ATTEMPTS - 1)
+                    .filter(ConditionalWrites.LostRace.class::isInstance))
+            .onErrorResume(ConditionalWrites.LostRace.class::isInstance, e -> readOnly(id));
     if (!ctx.settings.touchThreshold().isZero()) {
       return read;
     }
-    return ctx.sessions.refresh(id, now, ctx.defaultMaxIdle())
+    return ctx.sessions
+        .refresh(id, now, ctx.defaultMaxIdle())
         .map(doc -> SessionDocuments.decode(doc).live())
         .switchIfEmpty(read);
   }
 
   private Mono<Session> readThenRefresh(String id) {
-    return ctx.sessions.find(id).map(SessionDocuments::decode).flatMap(stored -> {
-      Instant now = ctx.now();
-      if (!stored.isLive(now)) {
-        return Mono.empty();
-      }
-      Session current = stored.live();
-      Duration idle = Duration.between(current.lastAccessedAt(), now);
-      if (idle.isNegative() || idle.isZero() || idle.compareTo(ctx.settings.touchThreshold()) < 0) {
-        return Mono.just(current);
-      }
-      return ctx.sessions.refreshRead(id, now, current.maxIdle()).flatMap(done -> done
-          ? Mono.just(current.toBuilder().lastAccessedAt(now).build())
-          : Mono.error(new ConditionalWrites.LostRace()));
-    });
+    return ctx.sessions
+        .find(id)
+        .map(SessionDocuments::decode)
+        .flatMap(
+            stored -> {
+              Instant now = ctx.now();
+              if (!stored.isLive(now)) {
+                return Mono.empty();
+              }
+              Session current = stored.live();
+              Duration idle = Duration.between(current.lastAccessedAt(), now);
+              if (idle.isNegative()
+                  || idle.isZero()
+                  || idle.compareTo(ctx.settings.touchThreshold()) < 0) {
+                return Mono.just(current);
+              }
+              return ctx.sessions
+                  .refreshRead(id, now, current.maxIdle())
+                  .flatMap(
+                      done ->
+                          done
+                              ? Mono.just(current.toBuilder().lastAccessedAt(now).build())
+                              : Mono.error(new ConditionalWrites.LostRace()));
+            });
   }
 
   private Mono<Session> readOnly(String id) {
-    return ctx.sessions.find(id).map(SessionDocuments::decode)
-        .filter(s -> s.isLive(ctx.now())).map(StoredSession::live);
+    return ctx.sessions
+        .find(id)
+        .map(SessionDocuments::decode)
+        .filter(s -> s.isLive(ctx.now()))
+        .map(StoredSession::live);
   }
 
   @Override
   public Flux<Session> findByPrincipal(String principal) {
-    return runMany("findByPrincipal", () -> {
-      String p = SessionPolicy.checkPrincipal(required(principal, "principal"));
-      Instant now = ctx.now();
-      return ctx.decodeAll(ctx.sessions.findByPrincipal(p))
-          .filter(s -> s.isLive(now)).map(StoredSession::live);
-    });
+    return runMany(
+        "findByPrincipal",
+        () -> {
+          String p = SessionPolicy.checkPrincipal(required(principal, "principal"));
+          Instant now = ctx.now();
+          return ctx.decodeAll(ctx.sessions.findByPrincipal(p))
+              .filter(s -> s.isLive(now))
+              .map(StoredSession::live);
+        });
   }
 
   @Override
   public Flux<Session> all() {
-    return runMany("all", () -> {
-      Instant now = ctx.now();
-      return ctx.decodeAll(ctx.sessions.findLive(now))
-          .filter(s -> s.isLive(now)).map(StoredSession::live);
-    });
+    return runMany(
+        "all",
+        () -> {
+          Instant now = ctx.now();
+          return ctx.decodeAll(ctx.sessions.findLive(now))
+              .filter(s -> s.isLive(now))
+              .map(StoredSession::live);
+        });
   }
 
   @Override
@@ -243,47 +273,63 @@ public final class MongoSessionStore implements SessionStore {
 
   @Override
   public Mono<Session> save(Session session) {
-    return run("save", () -> {
-      String id = Session.requireWellFormedId(required(session, "session").id());
-      return queue.run(id, () -> writes.save(session));
-    });
+    return run(
+        "save",
+        () -> {
+          String id = Session.requireWellFormedId(required(session, "session").id());
+          return queue.run(id, () -> writes.save(session));
+        });
   }
 
   @Override
   public Mono<Session> saveIfUnchanged(Session session) {
-    return run("saveIfUnchanged", () -> {
-      String id = Session.requireWellFormedId(required(session, "session").id());
-      return queue.run(id, () -> writes.saveIfUnchanged(session));
-    });
+    return run(
+        "saveIfUnchanged",
+        () -> {
+          String id = Session.requireWellFormedId(required(session, "session").id());
+          return queue.run(id, () -> writes.saveIfUnchanged(session));
+        });
   }
 
   @Override
   public Mono<Session> update(String id, UnaryOperator<Session> change) {
-    return run("update", () -> {
-      required(change, "change");
-      return Session.isWellFormedId(id) ? queue.run(id, () -> writes.update(id, change))
-          : Mono.empty();
-    });
+    return run(
+        "update",
+        () -> {
+          required(change, "change");
+          return Session.isWellFormedId(id)
+              ? queue.run(id, () -> writes.update(id, change))
+              : Mono.empty();
+        });
   }
 
   @Override
   public Mono<Boolean> destroy(String id) {
-    return run("destroy", () -> Session.isWellFormedId(id)
-        ? queue.run(id, () -> writes.destroy(id)) : Mono.just(false));
+    return run(
+        "destroy",
+        () ->
+            Session.isWellFormedId(id)
+                ? queue.run(id, () -> writes.destroy(id))
+                : Mono.just(false));
   }
 
   @Override
   public Mono<Session> regenerate(String id) {
-    return run("regenerate", () -> Session.isWellFormedId(id)
-        ? queue.run(id, () -> writes.regenerate(id)) : Mono.empty());
+    return run(
+        "regenerate",
+        () ->
+            Session.isWellFormedId(id) ? queue.run(id, () -> writes.regenerate(id)) : Mono.empty());
   }
 
   @Override
   public Mono<Long> clear() {
-    return runLong("clear", () -> firstWithinTimeout(ctx.sessions.findSessionIds())
-        .flatMap(id -> queue.run(id, () -> writes.destroy(id)).timeout(timeout), 8)
-        .filter(Boolean::booleanValue)
-        .count());
+    return runLong(
+        "clear",
+        () ->
+            firstWithinTimeout(ctx.sessions.findSessionIds())
+                .flatMap(id -> queue.run(id, () -> writes.destroy(id)).timeout(timeout), 8)
+                .filter(Boolean::booleanValue)
+                .count());
   }
 
   @Override
@@ -309,10 +355,11 @@ public final class MongoSessionStore implements SessionStore {
 
   @Override
   public Flux<SessionEvent> events() {
-    return Flux.defer(() -> {
-      checkOpen();
-      return ctx.events.events();
-    });
+    return Flux.defer(
+        () -> {
+          checkOpen();
+          return ctx.events.events();
+        });
   }
 
   @Override
@@ -339,7 +386,9 @@ public final class MongoSessionStore implements SessionStore {
 
   @Override
   public String toString() {
-    return "MongoSessionStore{" + ctx.sessions.raw().getNamespace() + (guard.isClosed() ? ", closed" : "")
+    return "MongoSessionStore{"
+        + ctx.sessions.raw().getNamespace()
+        + (guard.isClosed() ? ", closed" : "")
         + '}';
   }
 
@@ -347,26 +396,35 @@ public final class MongoSessionStore implements SessionStore {
 
   /** Runs an operation lazily, bounded by the timeout, with failures mapped (R2.6, R8.1, R8.3). */
   private <T> Mono<T> run(String operation, Supplier<Mono<T>> body) {
-    return Mono.defer(() -> {
-      checkOpen();
-      return body.get();
-    }).timeout(timeout).onErrorMap(e -> failures.map(operation, e));
+    return Mono.defer(
+            () -> {
+              checkOpen();
+              return body.get();
+            })
+        .timeout(timeout)
+        .onErrorMap(e -> failures.map(operation, e));
   }
 
-  /** Like {@link #run}, for a stream: only the first result is timed (a slow consumer is no outage). */
+  /**
+   * Like {@link #run}, for a stream: only the first result is timed (a slow consumer is no outage).
+   */
   private <T> Flux<T> runMany(String operation, Supplier<Flux<T>> body) {
-    return Flux.defer(() -> {
-      checkOpen();
-      return firstWithinTimeout(body.get());
-    }).onErrorMap(e -> failures.map(operation, e));
+    return Flux.defer(
+            () -> {
+              checkOpen();
+              return firstWithinTimeout(body.get());
+            })
+        .onErrorMap(e -> failures.map(operation, e));
   }
 
   /** For work over many documents: each round trip is bounded by the timeout, not the whole. */
   private <T> Mono<T> runLong(String operation, Supplier<Mono<T>> body) {
-    return Mono.defer(() -> {
-      checkOpen();
-      return body.get();
-    }).onErrorMap(e -> failures.map(operation, e));
+    return Mono.defer(
+            () -> {
+              checkOpen();
+              return body.get();
+            })
+        .onErrorMap(e -> failures.map(operation, e));
   }
 
   private <T> Flux<T> firstWithinTimeout(Flux<T> flux) {

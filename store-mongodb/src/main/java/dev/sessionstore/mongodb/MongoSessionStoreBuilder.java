@@ -25,8 +25,8 @@ public final class MongoSessionStoreBuilder {
   private boolean ownsClient;
   private StoreOptions options = StoreOptions.parse("mongodb:");
 
-  MongoSessionStoreBuilder(MongoDatabase database, @Nullable MongoClient client,
-      boolean ownsClient) {
+  MongoSessionStoreBuilder(
+      MongoDatabase database, @Nullable MongoClient client, boolean ownsClient) {
     this.database = database;
     this.client = client;
     this.ownsClient = ownsClient;
@@ -91,8 +91,9 @@ public final class MongoSessionStoreBuilder {
     MongoCollection<BsonDocument> claims = open(settings.claimsCollection());
     Failures failures = new Failures(backend(), this::lastServerError);
     SessionCollection sessionCollection = new SessionCollection(sessions);
-    StoreContext ctx = new StoreContext(sessionCollection,
-        new ExclusiveClaims(claims, sessionCollection), settings);
+    StoreContext ctx =
+        new StoreContext(
+            sessionCollection, new ExclusiveClaims(claims, sessionCollection), settings);
     MongoSessionStore store = new MongoSessionStore(ctx, failures, ownsClient ? client : null);
     try {
       // A handful of commands: each may take up to the timeout (an unreachable server is still
@@ -110,12 +111,15 @@ public final class MongoSessionStoreBuilder {
   }
 
   private MongoCollection<BsonDocument> open(String name) {
-    MongoCollection<BsonDocument> configured = database.getCollection(name, BsonDocument.class)
-        .withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry())
-        .withReadPreference(ReadPreference.primary());
+    MongoCollection<BsonDocument> configured =
+        database
+            .getCollection(name, BsonDocument.class)
+            .withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry())
+            .withReadPreference(ReadPreference.primary());
     // Conditional writes need their answers; an unacknowledged write concern cannot give one.
     return configured.getWriteConcern().isAcknowledged()
-        ? configured : configured.withWriteConcern(WriteConcern.ACKNOWLEDGED);
+        ? configured
+        : configured.withWriteConcern(WriteConcern.ACKNOWLEDGED);
   }
 
   /** The hosts, for messages; the client's settings hold no credentials there. */

@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  * driver. The driver's own connection-string options ({@code replicaSet}, {@code authSource},
  * {@code tls}, …, exactly the list the driver documents, any case) pass through; any other
  * parameter fails the open naming it (R9.1), so a typo such as {@code maxIdel} is not silently
- * ignored. Unless the URI sets them, the driver's server selection, connect and read timeouts follow
- * the store's {@code timeout}. The store owns the client it creates and closes it on {@link
+ * ignored. Unless the URI sets them, the driver's server selection, connect and read timeouts
+ * follow the store's {@code timeout}. The store owns the client it creates and closes it on {@link
  * SessionStore#close()}.
  *
  * <p>Stateless and thread-safe.
@@ -66,52 +66,70 @@ public final class MongoSessionStoreProvider implements SessionStoreProvider {
     try {
       connection = new ConnectionString(connectionUri);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("store URI " + common.uri() + " is not a valid MongoDB"
-          + " connection string: " + DriverOptions.withoutSecrets(e.getMessage(), connectionUri),
+      throw new IllegalArgumentException(
+          "store URI "
+              + common.uri()
+              + " is not a valid MongoDB"
+              + " connection string: "
+              + DriverOptions.withoutSecrets(e.getMessage(), connectionUri),
           null);
     }
     String database = connection.getDatabase();
     if (database == null || database.isEmpty()) {
-      throw new IllegalArgumentException("store URI " + common.uri() + " names no database; write it"
-          + " as the URI's path, as in mongodb://host/app?collection=sessions");
+      throw new IllegalArgumentException(
+          "store URI "
+              + common.uri()
+              + " names no database; write it"
+              + " as the URI's path, as in mongodb://host/app?collection=sessions");
     }
     StoreOptions storeOptions = options;
     String pathCollection = connection.getCollection();
     if (pathCollection != null) {
       String parameter = common.uri().parameter(MongoSessionStore.COLLECTION.name());
       if (parameter != null && !parameter.equals(pathCollection)) {
-        throw new IllegalArgumentException("store URI " + common.uri() + " names two collections: '"
-            + pathCollection + "' in its path and '" + parameter + "' as a parameter");
+        throw new IllegalArgumentException(
+            "store URI "
+                + common.uri()
+                + " names two collections: '"
+                + pathCollection
+                + "' in its path and '"
+                + parameter
+                + "' as a parameter");
       }
-      storeOptions = parameter == null && Objects.equals(options.get(MongoSessionStore.COLLECTION),
-          MongoSessionStore.COLLECTION.defaultValue())
-          ? options.with(MongoSessionStore.COLLECTION, pathCollection) : options;
+      storeOptions =
+          parameter == null
+                  && Objects.equals(
+                      options.get(MongoSessionStore.COLLECTION),
+                      MongoSessionStore.COLLECTION.defaultValue())
+              ? options.with(MongoSessionStore.COLLECTION, pathCollection)
+              : options;
     }
     Duration timeout = common.timeout();
     int millis = (int) Math.min(timeout.toMillis(), Integer.MAX_VALUE);
-    MongoClientSettings settings = MongoClientSettings.builder()
-        .applyConnectionString(connection)
-        .applyToClusterSettings(b -> {
-          if (connection.getServerSelectionTimeout() == null) {
-            b.serverSelectionTimeout(millis, TimeUnit.MILLISECONDS);
-          }
-        })
-        .applyToSocketSettings(b -> {
-          if (connection.getConnectTimeout() == null) {
-            b.connectTimeout(millis, TimeUnit.MILLISECONDS);
-          }
-          if (connection.getSocketTimeout() == null) {
-            b.readTimeout(millis, TimeUnit.MILLISECONDS);
-          }
-        })
-        .build();
-    MongoClient client = MongoClients.create(settings,
-        MongoDriverInformation.builder().driverName("sessionstore").build());
+    MongoClientSettings settings =
+        MongoClientSettings.builder()
+            .applyConnectionString(connection)
+            .applyToClusterSettings(
+                b -> {
+                  if (connection.getServerSelectionTimeout() == null) {
+                    b.serverSelectionTimeout(millis, TimeUnit.MILLISECONDS);
+                  }
+                })
+            .applyToSocketSettings(
+                b -> {
+                  if (connection.getConnectTimeout() == null) {
+                    b.connectTimeout(millis, TimeUnit.MILLISECONDS);
+                  }
+                  if (connection.getSocketTimeout() == null) {
+                    b.readTimeout(millis, TimeUnit.MILLISECONDS);
+                  }
+                })
+            .build();
+    MongoClient client =
+        MongoClients.create(
+            settings, MongoDriverInformation.builder().driverName("sessionstore").build());
     try {
-      return MongoSessionStore.builder(client, database)
-          .options(storeOptions)
-          .ownsClient()
-          .build();
+      return MongoSessionStore.builder(client, database).options(storeOptions).ownsClient().build();
     } catch (RuntimeException e) {
       client.close();
       throw e;

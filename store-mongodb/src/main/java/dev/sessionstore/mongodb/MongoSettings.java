@@ -33,20 +33,35 @@ import reactor.core.scheduler.Scheduler;
  * @param updateAttempts how often a conditional write is tried against other instances' writes
  */
 record MongoSettings(
-    @Nullable Duration maxIdle, Duration touchThreshold, Duration tombstoneGrace, long maxBytes,
-    Duration timeout, Duration cleanupInterval, @Nullable Duration sweepInterval,
-    InstantSource clock, SessionIdGenerator ids, Scheduler scheduler, String collection,
-    String claimsCollection, boolean createIndexes, boolean forbidUniqueIndexes,
-    long ttlGraceSeconds, int eventBuffer, int updateAttempts) {
+    @Nullable Duration maxIdle,
+    Duration touchThreshold,
+    Duration tombstoneGrace,
+    long maxBytes,
+    Duration timeout,
+    Duration cleanupInterval,
+    @Nullable Duration sweepInterval,
+    InstantSource clock,
+    SessionIdGenerator ids,
+    Scheduler scheduler,
+    String collection,
+    String claimsCollection,
+    boolean createIndexes,
+    boolean forbidUniqueIndexes,
+    long ttlGraceSeconds,
+    int eventBuffer,
+    int updateAttempts) {
 
   /** MongoDB's limit on a document's size. */
   static final long MONGODB_MAX_BYTES = 16L * 1024 * 1024;
 
-  /** What the store accepts: the common options, its own, and the driver's connection-string options. */
-  static final StoreSettings.Reader READER = StoreSettings
-      .reader("MongoDB session store", "mongodb", "mongodb+srv")
-      .own(MongoSessionStore.OWN_OPTIONS.toArray(new Option<?>[0]))
-      .clientParameters("MongoDB connection string", DriverOptions.NAMES);
+  /**
+   * What the store accepts: the common options, its own, and the driver's connection-string
+   * options.
+   */
+  static final StoreSettings.Reader READER =
+      StoreSettings.reader("MongoDB session store", "mongodb", "mongodb+srv")
+          .own(MongoSessionStore.OWN_OPTIONS.toArray(new Option<?>[0]))
+          .clientParameters("MongoDB connection string", DriverOptions.NAMES);
 
   static MongoSettings read(StoreOptions options) {
     return of(READER.read(options));

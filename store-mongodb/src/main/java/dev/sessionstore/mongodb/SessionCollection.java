@@ -48,12 +48,12 @@ import reactor.util.retry.Retry;
  * (plus conditions on the same document), so they route to one shard of a collection sharded on
  * {@code _id}.
  *
- * <p>The conditions implement the rules that a write must check atomically: a write lands only on
- * a live session (R4.2, "at exactly {@code expiresAt} every write treats it as expired") at the
+ * <p>The conditions implement the rules that a write must check atomically: a write lands only on a
+ * live session (R4.2, "at exactly {@code expiresAt} every write treats it as expired") at the
  * version or binding it was computed from (R2.3, R2.4, R5.2), never on a tombstone (R3.2); the
- * refresh of {@code get}/{@code touch} moves {@code a} and {@code ie} forward only ({@code $max}) and
- * never changes the version (R2.3, R4.3). Every answer carries a projection, which also makes the
- * embedded test server copy the document while it holds its lock. Stateless apart from the
+ * refresh of {@code get}/{@code touch} moves {@code a} and {@code ie} forward only ({@code $max})
+ * and never changes the version (R2.3, R4.3). Every answer carries a projection, which also makes
+ * the embedded test server copy the document while it holds its lock. Stateless apart from the
  * collection; thread-safe.
  */
 final class SessionCollection {
@@ -65,8 +65,10 @@ final class SessionCollection {
       new FindOneAndUpdateOptions().projection(ALL).returnDocument(ReturnDocument.AFTER);
   private static final FindOneAndUpdateOptions BEFORE =
       new FindOneAndUpdateOptions().projection(ALL).returnDocument(ReturnDocument.BEFORE);
-  private static final FindOneAndUpdateOptions VERSION_AFTER = new FindOneAndUpdateOptions()
-      .projection(Projections.include(VERSION)).returnDocument(ReturnDocument.AFTER);
+  private static final FindOneAndUpdateOptions VERSION_AFTER =
+      new FindOneAndUpdateOptions()
+          .projection(Projections.include(VERSION))
+          .returnDocument(ReturnDocument.AFTER);
 
   private final MongoCollection<BsonDocument> collection;
 
@@ -101,7 +103,8 @@ final class SessionCollection {
     if (principal == null) {
       return exists(PRINCIPAL, false);
     }
-    return and(eq(PRINCIPAL, principal), exclusive ? eq(EXCLUSIVE, true) : exists(EXCLUSIVE, false));
+    return and(
+        eq(PRINCIPAL, principal), exclusive ? eq(EXCLUSIVE, true) : exists(EXCLUSIVE, false));
   }
 
   private static Bson maxIdle(@Nullable Duration maxIdle) {
@@ -117,14 +120,14 @@ final class SessionCollection {
 
   /**
    * The one-round-trip refresh of {@code get}/{@code touch}: when the session is live and its idle
-   * limit is {@code guess}, moves {@code a} and {@code ie} forward and returns the document.
-   * Empty when the guess is wrong or the session is not live; the caller then reads.
+   * limit is {@code guess}, moves {@code a} and {@code ie} forward and returns the document. Empty
+   * when the guess is wrong or the session is not live; the caller then reads.
    */
   Mono<BsonDocument> refresh(String id, Instant now, @Nullable Duration guess) {
     // Idempotent ($max), so safe to send again when a pooled connection turns out dead; a replica
     // set's driver retries writes itself, a standalone server's does not.
-    return db(collection.findOneAndUpdate(and(id(id), live(now), maxIdle(guess)),
-        refreshUpdate(now, guess), AFTER))
+    return db(collection.findOneAndUpdate(
+            and(id(id), live(now), maxIdle(guess)), refreshUpdate(now, guess), AFTER))
         .retryWhen(Retry.max(1).filter(MongoSocketException.class::isInstance));
   }
 
@@ -133,15 +136,17 @@ final class SessionCollection {
    * {@code a + mi}; true if the session was still live.
    */
   Mono<Boolean> refreshRead(String id, Instant now, @Nullable Duration maxIdle) {
-    return db(collection.updateOne(and(id(id), live(now), maxIdle(maxIdle)),
-        refreshUpdate(now, maxIdle))).map(r -> r.getMatchedCount() == 1);
+    return db(collection.updateOne(
+            and(id(id), live(now), maxIdle(maxIdle)), refreshUpdate(now, maxIdle)))
+        .map(r -> r.getMatchedCount() == 1);
   }
 
   private static Bson refreshUpdate(Instant now, @Nullable Duration maxIdle) {
     Bson accessed = Updates.max(ACCESSED, date(now));
-    return maxIdle == null ? accessed
-        : Updates.combine(accessed, Updates.max(IDLE_EXPIRY,
-            SessionDocuments.idleExpiry(now, maxIdle)));
+    return maxIdle == null
+        ? accessed
+        : Updates.combine(
+            accessed, Updates.max(IDLE_EXPIRY, SessionDocuments.idleExpiry(now, maxIdle)));
   }
 
   /**
@@ -150,8 +155,9 @@ final class SessionCollection {
    * another version (when {@code version} is given), or is bound otherwise.
    */
   Mono<Long> writeLive(RawBsonDocument doc, Session next, Instant now, @Nullable Long version) {
-    List<Bson> filter = new ArrayList<>(List.of(id(next.id()), live(now),
-        binding(next.principal(), next.exclusive())));
+    List<Bson> filter =
+        new ArrayList<>(
+            List.of(id(next.id()), live(now), binding(next.principal(), next.exclusive())));
     if (version != null) {
       filter.add(eq(VERSION, version));
     }
@@ -174,8 +180,9 @@ final class SessionCollection {
 
   /** Replaces a live session at the version read; false if it changed or expired meanwhile. */
   Mono<Boolean> replaceLive(StoredSession stored, Instant now, RawBsonDocument doc) {
-    return db(collection.replaceOne(and(id(stored.id()), eq(VERSION, stored.version()), live(now)),
-        doc)).map(r -> r.getMatchedCount() == 1);
+    return db(collection.replaceOne(
+            and(id(stored.id()), eq(VERSION, stored.version()), live(now)), doc))
+        .map(r -> r.getMatchedCount() == 1);
   }
 
   /**
@@ -189,7 +196,8 @@ final class SessionCollection {
 
   /** Inserts a new document; false if the id is taken. */
   Mono<Boolean> insert(RawBsonDocument doc) {
-    return db(collection.insertOne(doc)).thenReturn(true)
+    return db(collection.insertOne(doc))
+        .thenReturn(true)
         .onErrorResume(Failures::isDuplicateKey, e -> Mono.just(false));
   }
 
@@ -212,14 +220,16 @@ final class SessionCollection {
       }
     }
     updates.add(Updates.inc(VERSION, 1L));
-    return db(collection.findOneAndUpdate(and(id(id), exists(TOMBSTONE, false)),
-        Updates.combine(updates), BEFORE));
+    return db(
+        collection.findOneAndUpdate(
+            and(id(id), exists(TOMBSTONE, false)), Updates.combine(updates), BEFORE));
   }
 
   /** Records the new id of a regenerated session in its old id's tombstone. */
   Mono<Void> setSuccessor(String id, String successor) {
-    return db(collection.updateOne(and(id(id), exists(TOMBSTONE, true)),
-        Updates.set(SUCCESSOR, successor))).then();
+    return db(collection.updateOne(
+            and(id(id), exists(TOMBSTONE, true)), Updates.set(SUCCESSOR, successor)))
+        .then();
   }
 
   /**
@@ -236,12 +246,16 @@ final class SessionCollection {
    * to the epoch, so that no write begun before the expiry can still land and revive it (R5.3).
    */
   Mono<Boolean> fenceExpired(String id, Instant now) {
-    return db(collection.updateOne(and(id(id), expired(now)),
-        Updates.set(IDLE_EXPIRY, new BsonDateTime(0)))).map(r -> r.getMatchedCount() == 1);
+    return db(collection.updateOne(
+            and(id(id), expired(now)), Updates.set(IDLE_EXPIRY, new BsonDateTime(0))))
+        .map(r -> r.getMatchedCount() == 1);
   }
 
   private static Bson expiredAt(StoredSession stored, Instant now) {
-    return and(id(stored.id()), eq(VERSION, stored.version()), expired(now),
+    return and(
+        id(stored.id()),
+        eq(VERSION, stored.version()),
+        expired(now),
         exists(SWEPT, stored.swept()));
   }
 
@@ -292,16 +306,20 @@ final class SessionCollection {
    * contention those park the thread (R2.7).
    */
   static <T> Mono<T> db(Publisher<T> operation) {
-    return Mono.defer(() -> Schedulers.isInNonBlockingThread()
-        ? Mono.from(operation).subscribeOn(Schedulers.boundedElastic())
-        : Mono.from(operation));
+    return Mono.defer(
+        () ->
+            Schedulers.isInNonBlockingThread()
+                ? Mono.from(operation).subscribeOn(Schedulers.boundedElastic())
+                : Mono.from(operation));
   }
 
   /** Like {@link #db(Publisher)}, for operations with many results. */
   static <T> Flux<T> dbMany(Publisher<T> operation) {
-    return Flux.defer(() -> Schedulers.isInNonBlockingThread()
-        ? Flux.from(operation).subscribeOn(Schedulers.boundedElastic())
-        : Flux.from(operation));
+    return Flux.defer(
+        () ->
+            Schedulers.isInNonBlockingThread()
+                ? Flux.from(operation).subscribeOn(Schedulers.boundedElastic())
+                : Flux.from(operation));
   }
 
   /**
@@ -311,7 +329,9 @@ final class SessionCollection {
   static boolean isExpiredDocument(BsonDocument doc, Instant now) {
     for (String term : List.of(IDLE_EXPIRY, DEADLINE)) {
       BsonValue value = doc.get(term);
-      if (value != null && value.isDateTime() && value.asDateTime().getValue() <= now.toEpochMilli()) {
+      if (value != null
+          && value.isDateTime()
+          && value.asDateTime().getValue() <= now.toEpochMilli()) {
         return true;
       }
     }

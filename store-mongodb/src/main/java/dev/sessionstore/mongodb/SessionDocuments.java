@@ -57,8 +57,8 @@ import org.jspecify.annotations.Nullable;
  * UTF-16 (the API refuses unpaired surrogates), so BSON's UTF-8 carries them exactly. Instants
  * outside the range of a BSON date use binary subtype 0x81 (seconds and nanoseconds), which nothing
  * else produces. Metadata instants and durations outside the int64 millisecond range are stored as
- * ISO-8601 strings. A document that does not follow the schema fails to decode with a
- * {@link SessionStoreException} naming the redacted id (R8.4). Stateless and thread-safe.
+ * ISO-8601 strings. A document that does not follow the schema fails to decode with a {@link
+ * SessionStoreException} naming the redacted id (R8.4). Stateless and thread-safe.
  */
 final class SessionDocuments {
 
@@ -81,8 +81,20 @@ final class SessionDocuments {
       java.util.List.of(PRINCIPAL, EXCLUSIVE, MAX_IDLE, DEADLINE, IDLE_EXPIRY);
 
   /** Every field of a live session document but {@code _id}, for projections. */
-  static final java.util.List<String> SESSION_FIELDS = java.util.List.of(VERSION, DATA, PRINCIPAL,
-      EXCLUSIVE, CREATED, ACCESSED, MAX_IDLE, DEADLINE, IDLE_EXPIRY, SWEPT, TOMBSTONE, SUCCESSOR);
+  static final java.util.List<String> SESSION_FIELDS =
+      java.util.List.of(
+          VERSION,
+          DATA,
+          PRINCIPAL,
+          EXCLUSIVE,
+          CREATED,
+          ACCESSED,
+          MAX_IDLE,
+          DEADLINE,
+          IDLE_EXPIRY,
+          SWEPT,
+          TOMBSTONE,
+          SUCCESSOR);
 
   private static final byte WIDE_INSTANT = (byte) 0x81;
   private static final BsonDocumentCodec CODEC = new BsonDocumentCodec();
@@ -98,9 +110,10 @@ final class SessionDocuments {
    * @throws SessionTooLargeException if the encoded document exceeds the limit
    */
   static RawBsonDocument encode(Session session, long maxBytes) {
-    BsonDocument doc = new BsonDocument(ID, new BsonString(session.id()))
-        .append(VERSION, new BsonInt64(session.version()))
-        .append(DATA, data(session.data()));
+    BsonDocument doc =
+        new BsonDocument(ID, new BsonString(session.id()))
+            .append(VERSION, new BsonInt64(session.version()))
+            .append(DATA, data(session.data()));
     String principal = session.principal();
     if (principal != null) {
       doc.append(PRINCIPAL, new BsonString(principal));
@@ -180,19 +193,26 @@ final class SessionDocuments {
       BsonValue tombstone = doc.get(TOMBSTONE);
       if (tombstone != null) {
         BsonValue successor = doc.get(SUCCESSOR);
-        return new StoredSession(id, version, null, instant(tombstone), false,
+        return new StoredSession(
+            id,
+            version,
+            null,
+            instant(tombstone),
+            false,
             successor != null && successor.isString() ? successor.asString().getValue() : null,
             null);
       }
-      Session.Builder b = Session.builder(id)
-          .version(version)
-          .data(data(doc.getDocument(DATA, new BsonDocument())))
-          .createdAt(instant(doc.get(CREATED)))
-          .lastAccessedAt(instant(doc.get(ACCESSED)));
+      Session.Builder b =
+          Session.builder(id)
+              .version(version)
+              .data(data(doc.getDocument(DATA, new BsonDocument())))
+              .createdAt(instant(doc.get(CREATED)))
+              .lastAccessedAt(instant(doc.get(ACCESSED)));
       BsonValue principal = doc.get(PRINCIPAL);
       if (principal != null && !principal.isNull()) {
-        b.principal(principal.asString().getValue(), doc.getBoolean(EXCLUSIVE, BsonBoolean.FALSE)
-            .getValue());
+        b.principal(
+            principal.asString().getValue(),
+            doc.getBoolean(EXCLUSIVE, BsonBoolean.FALSE).getValue());
       }
       BsonValue maxIdle = doc.get(MAX_IDLE);
       if (maxIdle != null && !maxIdle.isNull()) {
@@ -203,12 +223,23 @@ final class SessionDocuments {
         b.deadline(instant(deadline));
       }
       BsonValue idleExpiry = doc.get(IDLE_EXPIRY);
-      return new StoredSession(id, version, b.build(), null, doc.containsKey(SWEPT), null,
+      return new StoredSession(
+          id,
+          version,
+          b.build(),
+          null,
+          doc.containsKey(SWEPT),
+          null,
           idleExpiry != null && idleExpiry.isDateTime()
-              ? Instant.ofEpochMilli(idleExpiry.asDateTime().getValue()) : null);
+              ? Instant.ofEpochMilli(idleExpiry.asDateTime().getValue())
+              : null);
     } catch (RuntimeException e) {
-      throw new SessionStoreException("stored document of session " + Session.redact(id)
-          + " does not follow the session schema: " + e.getMessage(), e);
+      throw new SessionStoreException(
+          "stored document of session "
+              + Session.redact(id)
+              + " does not follow the session schema: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -295,27 +326,29 @@ final class SessionDocuments {
         return value.asBoolean().getValue();
       case DATE_TIME:
         return Instant.ofEpochMilli(value.asDateTime().getValue());
-      case ARRAY: {
-        BsonArray array = value.asArray();
-        List<@Nullable Object> list = new ArrayList<>(array.size());
-        for (BsonValue element : array) {
-          list.add(value(element));
+      case ARRAY:
+        {
+          BsonArray array = value.asArray();
+          List<@Nullable Object> list = new ArrayList<>(array.size());
+          for (BsonValue element : array) {
+            list.add(value(element));
+          }
+          return list;
         }
-        return list;
-      }
       case DOCUMENT:
         return map(value.asDocument());
-      case BINARY: {
-        BsonBinary binary = value.asBinary();
-        if (binary.getType() == WIDE_INSTANT && binary.getData().length == 12) {
-          ByteBuffer bytes = ByteBuffer.wrap(binary.getData());
-          return Instant.ofEpochSecond(bytes.getLong(), bytes.getInt());
+      case BINARY:
+        {
+          BsonBinary binary = value.asBinary();
+          if (binary.getType() == WIDE_INSTANT && binary.getData().length == 12) {
+            ByteBuffer bytes = ByteBuffer.wrap(binary.getData());
+            return Instant.ofEpochSecond(bytes.getLong(), bytes.getInt());
+          }
+          throw new IllegalArgumentException("unexpected binary subtype " + binary.getType());
         }
-        throw new IllegalArgumentException("unexpected binary subtype " + binary.getType());
-      }
       default:
-        throw new IllegalArgumentException("unexpected BSON type " + value.getBsonType()
-            + " in the data");
+        throw new IllegalArgumentException(
+            "unexpected BSON type " + value.getBsonType() + " in the data");
     }
   }
 

@@ -69,8 +69,11 @@ final class StoreContext {
     } catch (RuntimeException e) {
       undecodable.incrementAndGet();
       BsonString id = doc.isString("_id") ? doc.getString("_id") : new BsonString("?");
-      LOG.log(System.Logger.Level.WARNING, "skipped stored session {0}: {1}",
-          Session.redact(id.getValue()), e.getMessage());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "skipped stored session {0}: {1}",
+          Session.redact(id.getValue()),
+          e.getMessage());
       return Optional.empty();
     }
   }

@@ -18,8 +18,13 @@ import org.jspecify.annotations.Nullable;
  *     another instance fenced the expired session off while taking over its claim
  */
 record StoredSession(
-    String id, long version, @Nullable Session session, @Nullable Instant tombstonedAt,
-    boolean swept, @Nullable String successor, @Nullable Instant idleExpiry) {
+    String id,
+    long version,
+    @Nullable Session session,
+    @Nullable Instant tombstonedAt,
+    boolean swept,
+    @Nullable String successor,
+    @Nullable Instant idleExpiry) {
 
   boolean isTombstone() {
     return session == null;
@@ -27,7 +32,8 @@ record StoredSession(
 
   /** Live: not a tombstone and not expired at {@code now} on the store clock (R4.2). */
   boolean isLive(Instant now) {
-    return session != null && !session.isExpiredAt(now)
+    return session != null
+        && !session.isExpiredAt(now)
         && (idleExpiry == null || now.isBefore(idleExpiry));
   }
 

@@ -27,6 +27,7 @@ final class Sweeper {
   private final StoreContext ctx;
   private final Function<Mono<Long>, Mono<Long>> eachWithinTimeout;
   private final Disposable.Composite schedules = Disposables.composite();
+
   /** One cleanup at a time per instance: an explicit one waits for a scheduled one in flight. */
   private final PerIdQueue lane = new PerIdQueue();
 
@@ -42,8 +43,11 @@ final class Sweeper {
     schedules.add(every(s.cleanupInterval(), this::cleanup, "session cleanup"));
     Duration sweep = s.sweepInterval();
     if (sweep != null && !sweep.isZero() && !sweep.isNegative()) {
-      schedules.add(every(sweep, () -> ctx.events.hasSubscribers()
-          ? sweep(ctx.now()).count() : Mono.just(0L), "expired-session sweep"));
+      schedules.add(
+          every(
+              sweep,
+              () -> ctx.events.hasSubscribers() ? sweep(ctx.now()).count() : Mono.just(0L),
+              "expired-session sweep"));
     }
   }
 
@@ -51,15 +55,19 @@ final class Sweeper {
     schedules.dispose();
   }
 
-  private Disposable every(Duration period, java.util.function.Supplier<Mono<Long>> work,
-      String what) {
+  private Disposable every(
+      Duration period, java.util.function.Supplier<Mono<Long>> work, String what) {
     return Flux.interval(period, period, ctx.settings.scheduler())
         .onBackpressureDrop()
-        .concatMap(tick -> Mono.defer(work)
-            .onErrorResume(e -> {
-              LOG.log(System.Logger.Level.WARNING, what + " failed; will retry", e);
-              return Mono.empty();
-            }), 0)
+        .concatMap(
+            tick ->
+                Mono.defer(work)
+                    .onErrorResume(
+                        e -> {
+                          LOG.log(System.Logger.Level.WARNING, what + " failed; will retry", e);
+                          return Mono.empty();
+                        }),
+            0)
         .subscribe();
   }
 
@@ -72,19 +80,26 @@ final class Sweeper {
   }
 
   private Mono<Long> cleanupOnce() {
-    return Mono.defer(() -> {
-      Instant now = ctx.now();
-      Mono<Long> tombstones = eachWithinTimeout.apply(
-          ctx.sessions.deleteTombstones(now.minus(ctx.settings.tombstoneGrace())));
-      Mono<Long> expired = ctx.decodeAll(ctx.sessions.findExpired(now, false, Integer.MAX_VALUE))
-          .filter(s -> s.isExpired(now))
-          .flatMap(s -> eachWithinTimeout.apply(announce(s, now)
-              .then(release(s.live()))
-              .then(ctx.sessions.deleteSwept(s.id(), now))
-              .map(deleted -> deleted ? 1L : 0L)), 8)
-          .reduce(0L, Long::sum);
-      return tombstones.zipWith(expired, Long::sum);
-    });
+    return Mono.defer(
+        () -> {
+          Instant now = ctx.now();
+          Mono<Long> tombstones =
+              eachWithinTimeout.apply(
+                  ctx.sessions.deleteTombstones(now.minus(ctx.settings.tombstoneGrace())));
+          Mono<Long> expired =
+              ctx.decodeAll(ctx.sessions.findExpired(now, false, Integer.MAX_VALUE))
+                  .filter(s -> s.isExpired(now))
+                  .flatMap(
+                      s ->
+                          eachWithinTimeout.apply(
+                              announce(s, now)
+                                  .then(release(s.live()))
+                                  .then(ctx.sessions.deleteSwept(s.id(), now))
+                                  .map(deleted -> deleted ? 1L : 0L)),
+                      8)
+                  .reduce(0L, Long::sum);
+          return tombstones.zipWith(expired, Long::sum);
+        });
   }
 
   /** Announces expired sessions that nobody announced yet. */
@@ -99,18 +114,21 @@ final class Sweeper {
     if (stored.swept()) {
       return Mono.empty();
     }
-    return ctx.sessions.markSwept(stored, now)
-        .doOnNext(marked -> {
-          if (marked) {
-            ctx.publish(SessionEvent.Type.EXPIRED, stored.live());
-          }
-        })
+    return ctx.sessions
+        .markSwept(stored, now)
+        .doOnNext(
+            marked -> {
+              if (marked) {
+                ctx.publish(SessionEvent.Type.EXPIRED, stored.live());
+              }
+            })
         .then();
   }
 
   private Mono<Void> release(Session session) {
     String principal = session.principal();
     return principal != null && session.exclusive()
-        ? ctx.claims.release(principal, session.id()) : Mono.empty();
+        ? ctx.claims.release(principal, session.id())
+        : Mono.empty();
   }
 }

@@ -11,9 +11,9 @@ import org.testcontainers.mongodb.MongoDBContainer;
 
 /**
  * The whole compatibility kit against a real MongoDB 7 single-node replica set in Docker, through
- * Testcontainers. Skipped when Docker is not available. The failure rules are skipped here (no proxy
- * in front of a replica set, whose members advertise their own addresses); the embedded run covers
- * them.
+ * Testcontainers. Skipped when Docker is not available. The failure rules are skipped here (no
+ * proxy in front of a replica set, whose members advertise their own addresses); the embedded run
+ * covers them.
  */
 @Testcontainers(disabledWithoutDocker = true)
 class ContainerMongoTckTest implements SessionStoreTck {
@@ -26,8 +26,8 @@ class ContainerMongoTckTest implements SessionStoreTck {
   @Override
   public SessionStore openStore(StoreOptions kitOptions) {
     String url = MONGO.getReplicaSetUrl("sessionstore");
-    String uri = url + (url.contains("?") ? "&" : "?") + "collection=tck_"
-        + COLLECTIONS.incrementAndGet();
+    String uri =
+        url + (url.contains("?") ? "&" : "?") + "collection=tck_" + COLLECTIONS.incrementAndGet();
     return SessionStores.open(kitOptions.withUri(uri));
   }
 }

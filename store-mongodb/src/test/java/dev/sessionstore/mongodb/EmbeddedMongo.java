@@ -18,12 +18,13 @@ final class EmbeddedMongo {
 
   private static EmbeddedMongo shared;
 
-  private final MemoryBackend backend = new MemoryBackend() {
-    @Override
-    public void close() {
-      // keep the data across a restart of the server
-    }
-  };
+  private final MemoryBackend backend =
+      new MemoryBackend() {
+        @Override
+        public void close() {
+          // keep the data across a restart of the server
+        }
+      };
   private final AtomicInteger collections = new AtomicInteger();
   private final TcpProxy proxy;
   private MongoServer server;
@@ -36,10 +37,13 @@ final class EmbeddedMongo {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      proxy.close();
-      server.shutdownNow();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  proxy.close();
+                  server.shutdownNow();
+                }));
   }
 
   static synchronized EmbeddedMongo get() {
@@ -55,7 +59,10 @@ final class EmbeddedMongo {
 
   /** A URI through the proxy to database {@code db}, with a fresh collection, and extra params. */
   String freshUri(String extra) {
-    return "mongodb://127.0.0.1:" + proxy.port() + "/sessionstore?collection=" + freshCollection()
+    return "mongodb://127.0.0.1:"
+        + proxy.port()
+        + "/sessionstore?collection="
+        + freshCollection()
         + (extra.isEmpty() ? "" : "&" + extra);
   }
 

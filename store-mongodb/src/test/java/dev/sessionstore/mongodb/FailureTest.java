@@ -1,6 +1,5 @@
 package dev.sessionstore.mongodb;
 
-import dev.sessionstore.tck.TestClock;
 import static dev.sessionstore.mongodb.MongoTesting.await;
 import static dev.sessionstore.mongodb.MongoTesting.options;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,6 +10,7 @@ import dev.sessionstore.SessionDraft;
 import dev.sessionstore.SessionStore;
 import dev.sessionstore.SessionStores;
 import dev.sessionstore.StoreUnavailableException;
+import dev.sessionstore.tck.TestClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,15 +64,19 @@ class FailureTest {
       outcome = e;
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
-    assertThat(took).as("%s took %s", what, took).isGreaterThanOrEqualTo(Duration.ZERO)
+    assertThat(took)
+        .as("%s took %s", what, took)
+        .isGreaterThanOrEqualTo(Duration.ZERO)
         .isLessThan(TIMEOUT.plus(HANG));
     return outcome;
   }
 
   @Test
   void everyOperationFailsFastWhileCutAndTheStoreRecovers() throws Exception {
-    Session s = await(store.create(SessionDraft.of(SessionData.of(Map.of("k", 1L)))
-        .withMaxIdle(Duration.ofHours(1))));
+    Session s =
+        await(
+            store.create(
+                SessionDraft.of(SessionData.of(Map.of("k", 1L))).withMaxIdle(Duration.ofHours(1))));
     EmbeddedMongo.get().proxy().cut();
     Map<String, Supplier<Mono<?>>> ops = new LinkedHashMap<>();
     ops.put("create", () -> store.create(SessionDraft.empty()));
@@ -96,7 +100,8 @@ class FailureTest {
         outcomes.put(op.getKey(), threads.submit(() -> timed(op.getKey(), op.getValue())));
       }
       for (Map.Entry<String, Future<Object>> outcome : outcomes.entrySet()) {
-        assertThat(outcome.getValue().get()).as(outcome.getKey())
+        assertThat(outcome.getValue().get())
+            .as(outcome.getKey())
             .isInstanceOf(StoreUnavailableException.class);
       }
     } finally {
@@ -121,7 +126,8 @@ class FailureTest {
     assertThat(back.version()).isEqualTo(1L);
     Session old = await(store.get(s.id()));
     if (old != null) {
-      assertThat(old.attribute("k")).as("the old session: unchanged or one of the cut writes")
+      assertThat(old.attribute("k"))
+          .as("the old session: unchanged or one of the cut writes")
           .isIn(1L, 2L);
     }
   }
@@ -142,22 +148,32 @@ class FailureTest {
     List<Future<?>> futures = new ArrayList<>();
     for (int w = 0; w < writers; w++) {
       int me = w;
-      futures.add(threads.submit(() -> {
-        while (!stop.get()) {
-          long start = System.nanoTime();
-          try {
-            Session done = store.update(sessions.get(me).id(), x -> x.withAttribute("n",
-                x.attribute("n") == null ? 1L : (Long) x.attribute("n") + 1)).block(
-                Duration.ofSeconds(10));
-            assertThat(done).isNotNull();
-            acknowledged[me]++;
-          } catch (StoreUnavailableException e) {
-            failures.incrementAndGet();
-            unknown[me]++; // it may or may not have been applied
-          }
-          slowest.accumulateAndGet(System.nanoTime() - start, Math::max);
-        }
-      }));
+      futures.add(
+          threads.submit(
+              () -> {
+                while (!stop.get()) {
+                  long start = System.nanoTime();
+                  try {
+                    Session done =
+                        store
+                            .update(
+                                sessions.get(me).id(),
+                                x ->
+                                    x.withAttribute(
+                                        "n",
+                                        x.attribute("n") == null
+                                            ? 1L
+                                            : (Long) x.attribute("n") + 1))
+                            .block(Duration.ofSeconds(10));
+                    assertThat(done).isNotNull();
+                    acknowledged[me]++;
+                  } catch (StoreUnavailableException e) {
+                    failures.incrementAndGet();
+                    unknown[me]++; // it may or may not have been applied
+                  }
+                  slowest.accumulateAndGet(System.nanoTime() - start, Math::max);
+                }
+              }));
     }
     try {
       waitFor(() -> acknowledged[0] > 20);
@@ -165,7 +181,8 @@ class FailureTest {
       EmbeddedMongo.get().restartServer();
       long before = sum(acknowledged);
       waitFor(() -> sum(acknowledged) > before + 50);
-      assertThat(EmbeddedMongo.get().proxy().accepted()).as("connections after the restart")
+      assertThat(EmbeddedMongo.get().proxy().accepted())
+          .as("connections after the restart")
           .isGreaterThan(connections);
     } finally {
       stop.set(true);
@@ -178,11 +195,13 @@ class FailureTest {
     for (int w = 0; w < writers; w++) {
       Session end = await(store.get(sessions.get(w).id()));
       long n = (Long) end.attribute("n");
-      assertThat(n).as("updates of writer %d: %d acknowledged, %d unknown", w, acknowledged[w],
-          unknown[w]).isBetween(acknowledged[w], acknowledged[w] + unknown[w]);
+      assertThat(n)
+          .as("updates of writer %d: %d acknowledged, %d unknown", w, acknowledged[w], unknown[w])
+          .isBetween(acknowledged[w], acknowledged[w] + unknown[w]);
       assertThat(end.version()).isEqualTo(1 + n);
     }
-    assertThat(Duration.ofNanos(slowest.get())).as("slowest update: nothing hangs")
+    assertThat(Duration.ofNanos(slowest.get()))
+        .as("slowest update: nothing hangs")
         .isLessThan(TIMEOUT.plus(HANG));
   }
 

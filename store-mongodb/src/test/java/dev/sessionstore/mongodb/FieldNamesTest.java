@@ -13,13 +13,44 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class FieldNamesTest {
 
-  private static final char[] TRICKY = {'%', '.', '$', '\0', 'u', 'U', '2', '5', 'E', 'e', '4', '0',
-      'D', '8', 'F', 'a', 'é', '中', '\\', '_', '\uFF0E', '\uFF04', '\u2024'};
+  private static final char[] TRICKY = {
+    '%', '.', '$', '\0', 'u', 'U', '2', '5', 'E', 'e', '4', '0', 'D', '8', 'F', 'a', 'é', '中', '\\',
+    '_', '\uFF0E', '\uFF04', '\u2024'
+  };
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "%", "%%", ".", "$", "\0", "a.b", "$set", "a$b.c", "%2E", "%25",
-      "%24", "%00", "%u", "%uD800", "x-dot-", "\uD83D\uDE00", "\uFF0E", "\uFF04", "\u2024",
-      "a\0b", "..", "$.", "%%2E", "über.straße", "   ", "%", "%2", "%ZZ"})
+  @ValueSource(
+      strings = {
+        "",
+        "%",
+        "%%",
+        ".",
+        "$",
+        "\0",
+        "a.b",
+        "$set",
+        "a$b.c",
+        "%2E",
+        "%25",
+        "%24",
+        "%00",
+        "%u",
+        "%uD800",
+        "x-dot-",
+        "\uD83D\uDE00",
+        "\uFF0E",
+        "\uFF04",
+        "\u2024",
+        "a\0b",
+        "..",
+        "$.",
+        "%%2E",
+        "über.straße",
+        "   ",
+        "%",
+        "%2",
+        "%ZZ"
+      })
   void roundTripsExamples(String name) {
     String escaped = FieldNames.escape(name);
     assertMongoSafe(name, escaped);
@@ -50,9 +81,11 @@ class FieldNamesTest {
           assertThat(FieldNames.unescape(escaped)).isEqualTo(name);
           String before = seen.putIfAbsent(escaped, name);
           assertThat(before == null || before.equals(name))
-              .as("two names escape to the same field").isTrue();
+              .as("two names escape to the same field")
+              .isTrue();
         } catch (AssertionError e) {
-          fail("seed " + seed + ", case " + i + ", name " + describe(name) + ": " + e.getMessage(),
+          fail(
+              "seed " + seed + ", case " + i + ", name " + describe(name) + ": " + e.getMessage(),
               e);
         }
       }
@@ -73,13 +106,27 @@ class FieldNamesTest {
         rejected++;
         continue;
       }
-      assertThat(FieldNames.escape(name)).as("seed 5150, case %d: %s", i, describe(field))
+      assertThat(FieldNames.escape(name))
+          .as("seed 5150, case %d: %s", i, describe(field))
           .isEqualTo(field);
     }
     assertThat(rejected).as("random strings with escapes are mostly invalid").isGreaterThan(100);
-    for (String bad : new String[] {"%2", "%ZZ", "%41", "%2e", "%uD80", "%u0041", "%uD800%uDC00",
-        "\uD800%uDC00", "a.b", "$x", "\0"}) {
-      assertThatThrownBy(() -> FieldNames.unescape(bad)).as(describe(bad))
+    for (String bad :
+        new String[] {
+          "%2",
+          "%ZZ",
+          "%41",
+          "%2e",
+          "%uD80",
+          "%u0041",
+          "%uD800%uDC00",
+          "\uD800%uDC00",
+          "a.b",
+          "$x",
+          "\0"
+        }) {
+      assertThatThrownBy(() -> FieldNames.unescape(bad))
+          .as(describe(bad))
           .isInstanceOf(IllegalArgumentException.class);
     }
   }
@@ -103,17 +150,21 @@ class FieldNamesTest {
   }
 
   private static void assertMongoSafe(String name, String escaped) {
-    assertThat(escaped).as("escaped %s", describe(name)).isNotEmpty()
+    assertThat(escaped)
+        .as("escaped %s", describe(name))
+        .isNotEmpty()
         .doesNotContain(".", "$", "\0");
     for (int i = 0; i < escaped.length(); i++) {
       char c = escaped.charAt(i);
       if (Character.isHighSurrogate(c)) {
         assertThat(i + 1 < escaped.length() && Character.isLowSurrogate(escaped.charAt(i + 1)))
-            .as("lone high surrogate in escaped %s", describe(name)).isTrue();
+            .as("lone high surrogate in escaped %s", describe(name))
+            .isTrue();
         i++;
       } else {
-        assertThat(Character.isLowSurrogate(c)).as("lone low surrogate in escaped %s",
-            describe(name)).isFalse();
+        assertThat(Character.isLowSurrogate(c))
+            .as("lone low surrogate in escaped %s", describe(name))
+            .isFalse();
       }
     }
   }

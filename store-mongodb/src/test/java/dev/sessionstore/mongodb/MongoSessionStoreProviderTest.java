@@ -1,6 +1,5 @@
 package dev.sessionstore.mongodb;
 
-import dev.sessionstore.tck.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +8,7 @@ import dev.sessionstore.SessionDraft;
 import dev.sessionstore.SessionStore;
 import dev.sessionstore.SessionStores;
 import dev.sessionstore.StoreOptions;
+import dev.sessionstore.tck.TestClock;
 import java.time.Duration;
 import org.bson.BsonDocument;
 import org.junit.jupiter.api.Test;
@@ -20,23 +20,26 @@ class MongoSessionStoreProviderTest {
 
   @Test
   void servesBothSchemes() {
-    assertThat(new MongoSessionStoreProvider().schemes()).containsExactlyInAnyOrder("mongodb",
-        "mongodb+srv");
+    assertThat(new MongoSessionStoreProvider().schemes())
+        .containsExactlyInAnyOrder("mongodb", "mongodb+srv");
   }
 
   @Test
   void readsItsOwnParametersAndHandsTheRestToTheDriver() {
     String collection = EmbeddedMongo.get().freshCollection();
-    String uri = EmbeddedMongo.get().uri() + "?appName=sessionstore-test&collection=" + collection
-        + "&maxIdle=7m&touchThreshold=1s&tombstoneGrace=1h&maxSessionBytes=64KiB&timeout=2s"
-        + "&cleanupInterval=1h&createIndexes=true&ttlGrace=30m&sweepInterval=none&eventBuffer=16"
-        + "&updateAttempts=5";
-    try (SessionStore store = SessionStores.open(StoreOptions.parse(uri)
-        .with(StoreOptions.CLOCK, clock))) {
+    String uri =
+        EmbeddedMongo.get().uri()
+            + "?appName=sessionstore-test&collection="
+            + collection
+            + "&maxIdle=7m&touchThreshold=1s&tombstoneGrace=1h&maxSessionBytes=64KiB&timeout=2s"
+            + "&cleanupInterval=1h&createIndexes=true&ttlGrace=30m&sweepInterval=none&eventBuffer=16"
+            + "&updateAttempts=5";
+    try (SessionStore store =
+        SessionStores.open(StoreOptions.parse(uri).with(StoreOptions.CLOCK, clock))) {
       Session s = MongoTesting.await(store.create(SessionDraft.empty()));
       assertThat(s.maxIdle()).isEqualTo(Duration.ofMinutes(7));
-      BsonDocument doc = MongoTesting.await(Mono.from(MongoTesting.collection(collection).find()
-          .first()));
+      BsonDocument doc =
+          MongoTesting.await(Mono.from(MongoTesting.collection(collection).find().first()));
       assertThat(doc.getString("_id").getValue()).isEqualTo(s.id());
     }
   }
@@ -44,8 +47,10 @@ class MongoSessionStoreProviderTest {
   @Test
   void takesTheCollectionFromThePath() {
     String collection = EmbeddedMongo.get().freshCollection();
-    try (SessionStore store = SessionStores.open(StoreOptions.parse(
-        EmbeddedMongo.get().uri() + "." + collection).with(StoreOptions.CLOCK, clock))) {
+    try (SessionStore store =
+        SessionStores.open(
+            StoreOptions.parse(EmbeddedMongo.get().uri() + "." + collection)
+                .with(StoreOptions.CLOCK, clock))) {
       MongoTesting.await(store.create(SessionDraft.empty()));
     }
     assertThat(MongoTesting.await(Mono.from(MongoTesting.collection(collection).countDocuments())))
@@ -63,17 +68,21 @@ class MongoSessionStoreProviderTest {
   @Test
   void badOptionsFailNamingThem() {
     assertThatThrownBy(() -> SessionStores.open("mongodb://localhost:1/db?timeout=0s"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timeout");
     assertThatThrownBy(() -> SessionStores.open("mongodb://localhost:1/db?maxIdle=banana"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxIdle");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxIdle");
     assertThatThrownBy(() -> SessionStores.open("mongodb://localhost:1/db.a?collection=b"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("two collections");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("two collections");
   }
 
   @Test
   void anUnreachableServerFailsOpenNamingTheHostAndTheDriversCause() {
     long start = System.nanoTime();
-    assertThatThrownBy(() -> SessionStores.open("mongodb://bob:hunter2@127.0.0.1:1/db?timeout=500ms"))
+    assertThatThrownBy(
+            () -> SessionStores.open("mongodb://bob:hunter2@127.0.0.1:1/db?timeout=500ms"))
         .isInstanceOf(dev.sessionstore.StoreUnavailableException.class)
         .hasMessageContaining("127.0.0.1:1")
         .hasMessageContaining("Connection refused")
@@ -91,9 +100,13 @@ class MongoSessionStoreProviderTest {
         .hasMessageContaining("maxIdle")
         .hasMessageContaining("replicaset");
     String collection = EmbeddedMongo.get().freshCollection();
-    try (SessionStore store = SessionStores.open(StoreOptions.parse(EmbeddedMongo.get().uri()
-        + "?MAXPOOLSIZE=7&appname=x&serverSelectionTimeoutMS=20000&retryWrites=false&collection="
-        + collection).with(StoreOptions.CLOCK, clock))) {
+    try (SessionStore store =
+        SessionStores.open(
+            StoreOptions.parse(
+                    EmbeddedMongo.get().uri()
+                        + "?MAXPOOLSIZE=7&appname=x&serverSelectionTimeoutMS=20000&retryWrites=false&collection="
+                        + collection)
+                .with(StoreOptions.CLOCK, clock))) {
       assertThat(MongoTesting.await(store.count())).isZero();
     }
   }
@@ -103,7 +116,8 @@ class MongoSessionStoreProviderTest {
   void theDriverOptionsAreTheDriversOwnList() throws Exception {
     java.lang.reflect.Field keys = com.mongodb.ConnectionString.class.getDeclaredField("ALL_KEYS");
     keys.setAccessible(true);
-    assertThat(DriverOptions.NAMES).isEqualTo(new java.util.TreeSet<>((java.util.Set<?>) keys.get(null)));
+    assertThat(DriverOptions.NAMES)
+        .isEqualTo(new java.util.TreeSet<>((java.util.Set<?>) keys.get(null)));
   }
 
   @Test
@@ -111,12 +125,19 @@ class MongoSessionStoreProviderTest {
     assertThatThrownBy(() -> SessionStores.open("mongodb://bob:pa/ss@localhost:1/?collection=x"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageNotContaining("pa/ss");
-    assertThatThrownBy(() -> SessionStores.open("mongodb://localhost:1/db?authMechanism=MONGODB-AWS"
-        + "&authMechanismProperties=AWS_SESSION_TOKEN:s3cr3tT0ken&maxIdel=1m"))
+    assertThatThrownBy(
+            () ->
+                SessionStores.open(
+                    "mongodb://localhost:1/db?authMechanism=MONGODB-AWS"
+                        + "&authMechanismProperties=AWS_SESSION_TOKEN:s3cr3tT0ken&maxIdel=1m"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageNotContaining("s3cr3tT0ken");
-    assertThat(StoreOptions.parse("mongodb://localhost:1/db?authMechanismProperties="
-        + "AWS_SESSION_TOKEN:s3cr3tT0ken").toString()).doesNotContain("s3cr3tT0ken");
+    assertThat(
+            StoreOptions.parse(
+                    "mongodb://localhost:1/db?authMechanismProperties="
+                        + "AWS_SESSION_TOKEN:s3cr3tT0ken")
+                .toString())
+        .doesNotContain("s3cr3tT0ken");
   }
 
   @Test

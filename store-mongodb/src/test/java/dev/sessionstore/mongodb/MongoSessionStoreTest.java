@@ -1,6 +1,5 @@
 package dev.sessionstore.mongodb;
 
-import dev.sessionstore.tck.TestClock;
 import static dev.sessionstore.mongodb.MongoTesting.await;
 import static dev.sessionstore.mongodb.MongoTesting.collection;
 import static dev.sessionstore.mongodb.MongoTesting.eventually;
@@ -19,6 +18,7 @@ import dev.sessionstore.SessionStore;
 import dev.sessionstore.SessionStores;
 import dev.sessionstore.SessionTooLargeException;
 import dev.sessionstore.StoreOptions;
+import dev.sessionstore.tck.TestClock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,13 +51,17 @@ class MongoSessionStoreTest {
   }
 
   private BsonDocument stored(String id) {
-    return await(Mono.from(collection(name).find(new BsonDocument("_id",
-        new org.bson.BsonString(id))).first()));
+    return await(
+        Mono.from(
+            collection(name).find(new BsonDocument("_id", new org.bson.BsonString(id))).first()));
   }
 
   private BsonDocument claim(String principal) {
-    return await(Mono.from(collection(name + "_claims").find(new BsonDocument("_id",
-        new org.bson.BsonString(principal))).first()));
+    return await(
+        Mono.from(
+            collection(name + "_claims")
+                .find(new BsonDocument("_id", new org.bson.BsonString(principal)))
+                .first()));
   }
 
   private static SessionDraft draft() {
@@ -68,12 +72,16 @@ class MongoSessionStoreTest {
   void documentsFollowTheSchemaWithEscapedKeys() {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("a.b", Map.of("$x", List.of(Map.of("%", 1))));
-    Session s = await(store.create(SessionDraft.of(SessionData.of(data))
-        .withPrincipal("alice", true).withMaxIdle(Duration.ofMinutes(10))));
+    Session s =
+        await(
+            store.create(
+                SessionDraft.of(SessionData.of(data))
+                    .withPrincipal("alice", true)
+                    .withMaxIdle(Duration.ofMinutes(10))));
 
     BsonDocument doc = stored(s.id());
-    assertThat(doc.keySet()).containsExactlyInAnyOrder("_id", "v", "d", "p", "x", "c", "a", "mi",
-        "ie");
+    assertThat(doc.keySet())
+        .containsExactlyInAnyOrder("_id", "v", "d", "p", "x", "c", "a", "mi", "ie");
     assertThat(doc.getDocument("d").toJson()).isEqualTo("{\"a%2Eb\": {\"%24x\": [{\"%25\": 1}]}}");
     assertThat(doc.getInt64("mi").getValue()).isEqualTo(600_000L);
     assertThat(doc.getDateTime("ie").getValue())
@@ -88,17 +96,25 @@ class MongoSessionStoreTest {
 
   @Test
   void createsItsIndexesNoneUniqueAndAcceptsThemOnTheNextOpen() {
-    List<BsonDocument> indexes = await(Flux.from(collection(name).listIndexes(BsonDocument.class))
-        .collectList());
-    assertThat(indexes).extracting(i -> i.getString("name").getValue())
-        .containsExactlyInAnyOrder("_id_", IndexSetup.PRINCIPAL_INDEX,
-            IndexSetup.IDLE_EXPIRY_INDEX, IndexSetup.DEADLINE_INDEX, IndexSetup.TOMBSTONE_INDEX);
-    assertThat(indexes).as("no unique secondary index: shardable on _id")
+    List<BsonDocument> indexes =
+        await(Flux.from(collection(name).listIndexes(BsonDocument.class)).collectList());
+    assertThat(indexes)
+        .extracting(i -> i.getString("name").getValue())
+        .containsExactlyInAnyOrder(
+            "_id_",
+            IndexSetup.PRINCIPAL_INDEX,
+            IndexSetup.IDLE_EXPIRY_INDEX,
+            IndexSetup.DEADLINE_INDEX,
+            IndexSetup.TOMBSTONE_INDEX);
+    assertThat(indexes)
+        .as("no unique secondary index: shardable on _id")
         .noneMatch(i -> i.getBoolean("unique", org.bson.BsonBoolean.FALSE).getValue());
     for (String ttlIndex : List.of(IndexSetup.IDLE_EXPIRY_INDEX, IndexSetup.DEADLINE_INDEX)) {
-      BsonDocument ttl = indexes.stream()
-          .filter(i -> i.getString("name").getValue().equals(ttlIndex)).findFirst()
-          .orElseThrow();
+      BsonDocument ttl =
+          indexes.stream()
+              .filter(i -> i.getString("name").getValue().equals(ttlIndex))
+              .findFirst()
+              .orElseThrow();
       assertThat(ttl.get("expireAfterSeconds").asNumber().longValue()).isEqualTo(3600L);
     }
 
@@ -111,8 +127,14 @@ class MongoSessionStoreTest {
   @Test
   void anExistingIndexWithOtherOptionsFailsOpenNamingIt() {
     String ttl = EmbeddedMongo.get().freshCollection();
-    await(Mono.from(collection(ttl).createIndex(new BsonDocument("ie", new BsonInt32(1)),
-        new IndexOptions().name(IndexSetup.IDLE_EXPIRY_INDEX).expireAfter(60L, TimeUnit.SECONDS))));
+    await(
+        Mono.from(
+            collection(ttl)
+                .createIndex(
+                    new BsonDocument("ie", new BsonInt32(1)),
+                    new IndexOptions()
+                        .name(IndexSetup.IDLE_EXPIRY_INDEX)
+                        .expireAfter(60L, TimeUnit.SECONDS))));
     assertThatThrownBy(() -> SessionStores.open(options(ttl, clock, "ttlGrace=2h")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining(IndexSetup.IDLE_EXPIRY_INDEX)
@@ -122,22 +144,29 @@ class MongoSessionStoreTest {
   @Test
   void forbidUniqueIndexesRefusesAUniqueSecondaryIndexOnEitherCollection() {
     String sessions = EmbeddedMongo.get().freshCollection();
-    await(Mono.from(collection(sessions).createIndex(new BsonDocument("xc", new BsonInt32(1)),
-        new IndexOptions().name("old_claims").unique(true).sparse(true))));
+    await(
+        Mono.from(
+            collection(sessions)
+                .createIndex(
+                    new BsonDocument("xc", new BsonInt32(1)),
+                    new IndexOptions().name("old_claims").unique(true).sparse(true))));
     try (SessionStore lax = SessionStores.open(options(sessions, clock, ""))) {
       assertThat(await(lax.count())).as("allowed unless forbidden").isZero();
     }
-    assertThatThrownBy(() -> SessionStores.open(options(sessions, clock,
-        "forbidUniqueIndexes=true")))
+    assertThatThrownBy(
+            () -> SessionStores.open(options(sessions, clock, "forbidUniqueIndexes=true")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("'old_claims'")
         .hasMessageContaining("sharded");
 
     String other = EmbeddedMongo.get().freshCollection();
-    await(Mono.from(collection(other + "_claims").createIndex(new BsonDocument("s",
-        new BsonInt32(1)), new IndexOptions().name("holder_unique").unique(true))));
-    assertThatThrownBy(() -> SessionStores.open(options(other, clock,
-        "forbidUniqueIndexes=true")))
+    await(
+        Mono.from(
+            collection(other + "_claims")
+                .createIndex(
+                    new BsonDocument("s", new BsonInt32(1)),
+                    new IndexOptions().name("holder_unique").unique(true))));
+    assertThatThrownBy(() -> SessionStores.open(options(other, clock, "forbidUniqueIndexes=true")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("'holder_unique'");
   }
@@ -149,7 +178,8 @@ class MongoSessionStoreTest {
       await(s.create(draft()));
     }
     assertThat(await(Flux.from(collection(bare).listIndexes(BsonDocument.class)).collectList()))
-        .extracting(i -> i.getString("name").getValue()).containsExactly("_id_");
+        .extracting(i -> i.getString("name").getValue())
+        .containsExactly("_id_");
   }
 
   @Test
@@ -161,7 +191,8 @@ class MongoSessionStoreTest {
 
       assertThat(claim("alice").getString("s").getValue()).isEqualTo(next.id());
       assertThat(stored(old.id()).getDateTime("ie").getValue())
-          .as("the expired holder is fenced off").isZero();
+          .as("the expired holder is fenced off")
+          .isZero();
       assertThatThrownBy(() -> await(store.create(draft().withPrincipal("alice", false))))
           .isInstanceOf(PrincipalConflictException.class);
 
@@ -182,8 +213,10 @@ class MongoSessionStoreTest {
       assertThat(saved.lastAccessedAt()).as("a save is an access").isEqualTo(clock.instant());
       assertThat(saved.version()).isEqualTo(1L);
       eventually("events", () -> events.events.size() == 3);
-      assertThat(events.events).extracting(SessionEvent::type).containsExactly(
-          SessionEvent.Type.CREATED, SessionEvent.Type.EXPIRED, SessionEvent.Type.CREATED);
+      assertThat(events.events)
+          .extracting(SessionEvent::type)
+          .containsExactly(
+              SessionEvent.Type.CREATED, SessionEvent.Type.EXPIRED, SessionEvent.Type.CREATED);
       assertThat(await(store.cleanup())).as("nothing expired is left").isZero();
     }
   }
@@ -233,15 +266,20 @@ class MongoSessionStoreTest {
         data.put("part" + i, mib);
       }
       assertThatThrownBy(() -> await(big.create(SessionDraft.of(SessionData.of(data)))))
-          .isInstanceOfSatisfying(SessionTooLargeException.class,
+          .isInstanceOfSatisfying(
+              SessionTooLargeException.class,
               e -> assertThat(e.limit()).isEqualTo(16L * 1024 * 1024));
     }
   }
 
   @Test
   void regenerateMovesTheClaimAndTombstonesTheOldId() {
-    Session s = await(store.create(draft().withPrincipal("alice", true)
-        .withDeadline(MongoTesting.START.plus(Duration.ofHours(1)))));
+    Session s =
+        await(
+            store.create(
+                draft()
+                    .withPrincipal("alice", true)
+                    .withDeadline(MongoTesting.START.plus(Duration.ofHours(1)))));
     Session moved = await(store.regenerate(s.id()));
     assertThat(moved.exclusive()).isTrue();
     assertThat(moved.version()).isEqualTo(2L);
@@ -265,15 +303,20 @@ class MongoSessionStoreTest {
 
   @Test
   void aUserSuppliedClientStaysOpenAfterClose() {
-    MongoSessionStore own = MongoSessionStore.builder(MongoTesting.direct(), "sessionstore")
-        .collection(EmbeddedMongo.get().freshCollection())
-        .option(StoreOptions.CLOCK, clock)
-        .option(StoreOptions.MAX_IDLE, Duration.ofMinutes(5))
-        .build();
+    MongoSessionStore own =
+        MongoSessionStore.builder(MongoTesting.direct(), "sessionstore")
+            .collection(EmbeddedMongo.get().freshCollection())
+            .option(StoreOptions.CLOCK, clock)
+            .option(StoreOptions.MAX_IDLE, Duration.ofMinutes(5))
+            .build();
     Session s = await(own.create(SessionDraft.empty()));
     assertThat(s.maxIdle()).isEqualTo(Duration.ofMinutes(5));
     own.close();
-    assertThat(await(Mono.from(MongoTesting.direct().getDatabase("sessionstore")
-        .listCollectionNames()).hasElement())).as("the client still works").isTrue();
+    assertThat(
+            await(
+                Mono.from(MongoTesting.direct().getDatabase("sessionstore").listCollectionNames())
+                    .hasElement()))
+        .as("the client still works")
+        .isTrue();
   }
 }

@@ -1,6 +1,5 @@
 package dev.sessionstore.mongodb;
 
-import dev.sessionstore.tck.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.mongodb.reactivestreams.client.MongoClient;
@@ -9,6 +8,7 @@ import com.mongodb.reactivestreams.client.MongoCollection;
 import dev.sessionstore.SessionEvent;
 import dev.sessionstore.SessionStore;
 import dev.sessionstore.StoreOptions;
+import dev.sessionstore.tck.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -41,8 +41,12 @@ final class MongoTesting {
   /** Options for a store on the given collection, with a test clock and a long cleanup interval. */
   static StoreOptions options(String collection, TestClock clock, String extra) {
     String timeout = extra.contains("timeout=") ? "" : "&timeout=3s";
-    return StoreOptions.parse(EmbeddedMongo.get().uri() + "?collection=" + collection
-            + timeout + (extra.isEmpty() ? "" : "&" + extra))
+    return StoreOptions.parse(
+            EmbeddedMongo.get().uri()
+                + "?collection="
+                + collection
+                + timeout
+                + (extra.isEmpty() ? "" : "&" + extra))
         .with(StoreOptions.CLOCK, clock)
         .with(StoreOptions.CLEANUP_INTERVAL, Duration.ofDays(1));
   }
@@ -52,10 +56,15 @@ final class MongoTesting {
    * its data becomes a string instead of a document.
    */
   static void corrupt(MongoSessionStore store, String id) {
-    await(Mono.from(direct().getDatabase("sessionstore")
-        .getCollection(store.collectionName(), BsonDocument.class)
-        .updateOne(new BsonDocument("_id", new org.bson.BsonString(id)),
-            new BsonDocument("$set", new BsonDocument("d", new org.bson.BsonString("garbage"))))));
+    await(
+        Mono.from(
+            direct()
+                .getDatabase("sessionstore")
+                .getCollection(store.collectionName(), BsonDocument.class)
+                .updateOne(
+                    new BsonDocument("_id", new org.bson.BsonString(id)),
+                    new BsonDocument(
+                        "$set", new BsonDocument("d", new org.bson.BsonString("garbage"))))));
   }
 
   static <T> T await(Mono<T> mono) {

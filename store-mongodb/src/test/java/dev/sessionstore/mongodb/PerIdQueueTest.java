@@ -22,11 +22,17 @@ class PerIdQueueTest {
     List<Mono<Integer>> writes = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       int n = i;
-      writes.add(queue.run("same", () -> Mono.fromCallable(() -> {
-        most.accumulateAndGet(running.incrementAndGet(), Math::max);
-        return n;
-      }).delayElement(Duration.ofMillis(1), Schedulers.parallel())
-          .doOnNext(x -> running.decrementAndGet())));
+      writes.add(
+          queue.run(
+              "same",
+              () ->
+                  Mono.fromCallable(
+                          () -> {
+                            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                            return n;
+                          })
+                      .delayElement(Duration.ofMillis(1), Schedulers.parallel())
+                      .doOnNext(x -> running.decrementAndGet())));
     }
     Mono<Integer> other = queue.run("other", () -> Mono.just(-1));
     List<Integer> done = Flux.merge(writes).collectList().block(Duration.ofSeconds(20));

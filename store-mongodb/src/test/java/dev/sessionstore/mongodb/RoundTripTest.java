@@ -42,23 +42,27 @@ class RoundTripTest {
 
   @BeforeEach
   void open() {
-    CommandListener listener = new CommandListener() {
-      @Override
-      public void commandStarted(CommandStartedEvent event) {
-        if (!DRIVER_OWN.contains(event.getCommandName())) {
-          commands.add(event.getCommandName());
-        }
-      }
-    };
-    client = MongoClients.create(MongoClientSettings.builder()
-        .applyConnectionString(new ConnectionString(EmbeddedMongo.get().uri()))
-        .addCommandListener(listener)
-        .build());
-    store = MongoSessionStore.builder(client, "sessionstore")
-        .collection(EmbeddedMongo.get().freshCollection())
-        .option(StoreOptions.CLOCK, clock)
-        .option(StoreOptions.CLEANUP_INTERVAL, Duration.ofDays(1))
-        .build();
+    CommandListener listener =
+        new CommandListener() {
+          @Override
+          public void commandStarted(CommandStartedEvent event) {
+            if (!DRIVER_OWN.contains(event.getCommandName())) {
+              commands.add(event.getCommandName());
+            }
+          }
+        };
+    client =
+        MongoClients.create(
+            MongoClientSettings.builder()
+                .applyConnectionString(new ConnectionString(EmbeddedMongo.get().uri()))
+                .addCommandListener(listener)
+                .build());
+    store =
+        MongoSessionStore.builder(client, "sessionstore")
+            .collection(EmbeddedMongo.get().freshCollection())
+            .option(StoreOptions.CLOCK, clock)
+            .option(StoreOptions.CLEANUP_INTERVAL, Duration.ofDays(1))
+            .build();
   }
 
   @AfterEach
@@ -83,17 +87,22 @@ class RoundTripTest {
     assertThat(sent(() -> store.get(s.id()))).as("get").containsExactly("findAndModify");
     assertThat(sent(() -> store.touch(s.id()))).as("touch").containsExactly("findAndModify");
     Session read = await(store.get(s.id()));
-    assertThat(sent(() -> store.save(read.withAttribute("cart", 4L)))).as("save of a live session")
+    assertThat(sent(() -> store.save(read.withAttribute("cart", 4L))))
+        .as("save of a live session")
         .containsExactly("findAndModify");
     Session saved = await(store.get(s.id()));
     assertThat(sent(() -> store.saveIfUnchanged(saved.withAttribute("cart", 5L))))
-        .as("saveIfUnchanged").containsExactly("findAndModify");
+        .as("saveIfUnchanged")
+        .containsExactly("findAndModify");
     assertThat(sent(() -> store.update(s.id(), x -> x.withAttribute("cart", 6L))))
-        .as("update").containsExactly("find", "update");
-    assertThat(sent(() -> store.regenerate(s.id()))).as("regenerate")
+        .as("update")
+        .containsExactly("find", "update");
+    assertThat(sent(() -> store.regenerate(s.id())))
+        .as("regenerate")
         .containsExactly("findAndModify", "insert");
     Session other = await(store.create(draft));
-    assertThat(sent(() -> store.destroy(other.id()))).as("destroy")
+    assertThat(sent(() -> store.destroy(other.id())))
+        .as("destroy")
         .containsExactly("findAndModify");
     assertThat(sent(() -> store.count())).as("count").containsExactly("aggregate");
   }
@@ -101,16 +110,20 @@ class RoundTripTest {
   @Test
   void anExclusiveClaimAddsOnlyTheClaimsOwnWrite() {
     SessionDraft exclusive = SessionDraft.empty().withPrincipal("alice", true);
-    assertThat(sent(() -> store.create(exclusive))).as("create claiming")
+    assertThat(sent(() -> store.create(exclusive)))
+        .as("create claiming")
         .containsExactly("insert", "insert");
     Session s = await(store.findByPrincipal("alice").next());
     assertThat(sent(() -> store.get(s.id()))).as("get").containsExactly("findAndModify");
-    assertThat(sent(() -> store.save(s.withAttribute("k", 1L)))).as("save keeping the claim")
+    assertThat(sent(() -> store.save(s.withAttribute("k", 1L))))
+        .as("save keeping the claim")
         .containsExactly("findAndModify");
-    assertThat(sent(() -> store.regenerate(s.id()))).as("regenerate moving the claim")
+    assertThat(sent(() -> store.regenerate(s.id())))
+        .as("regenerate moving the claim")
         .containsExactly("findAndModify", "insert", "update");
     Session moved = await(store.findByPrincipal("alice").next());
-    assertThat(sent(() -> store.destroy(moved.id()))).as("destroy giving up the claim")
+    assertThat(sent(() -> store.destroy(moved.id())))
+        .as("destroy giving up the claim")
         .containsExactly("findAndModify", "delete");
   }
 
@@ -118,7 +131,8 @@ class RoundTripTest {
   void aSessionWithItsOwnIdleLimitPaysAReadOnGet() {
     Session s = await(store.create(SessionDraft.empty().withMaxIdle(Duration.ofHours(3))));
     clock.advance(Duration.ofSeconds(1));
-    assertThat(sent(() -> store.get(s.id()))).as("get, guess missed")
+    assertThat(sent(() -> store.get(s.id())))
+        .as("get, guess missed")
         .containsExactly("findAndModify", "find", "update");
     assertThat(await(store.get(s.id())).lastAccessedAt()).isEqualTo(clock.instant());
   }

@@ -21,11 +21,11 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Issue #11's "done when": every store, opened with the same bad options, fails with the same errors
- * (SPEC R9.1: an unknown parameter, a negative duration in the URI or in code, a bad size, a bad
- * choice), and the same good options work on every store; misuse (null arguments, a bad principal,
- * a closed store) is signalled alike. Each store is one nested class running the
- * same cases, so the expected messages below are the one text every store must give.
+ * Issue #11's "done when": every store, opened with the same bad options, fails with the same
+ * errors (SPEC R9.1: an unknown parameter, a negative duration in the URI or in code, a bad size, a
+ * bad choice), and the same good options work on every store; misuse (null arguments, a bad
+ * principal, a closed store) is signalled alike. Each store is one nested class running the same
+ * cases, so the expected messages below are the one text every store must give.
  */
 class SameOptionsEveryStoreTest {
 
@@ -34,25 +34,45 @@ class SameOptionsEveryStoreTest {
     return Stream.of(
         uri("maxIdel=20m", "unknown parameter maxIdel for the "),
         uri("maxIdle=-1s", "option maxIdle='-1s' is invalid: must not be negative"),
-        uri("touchThreshold=-PT1S", "option touchThreshold='-PT1S' is invalid: must not be negative"),
+        uri(
+            "touchThreshold=-PT1S",
+            "option touchThreshold='-PT1S' is invalid: must not be negative"),
         uri("tombstoneGrace=-5m", "option tombstoneGrace='-5m' is invalid: must not be negative"),
-        uri("maxIdle=0ms", "option maxIdle='0ms' is invalid: must be at least 1ms, or 'none' for no limit"),
-        uri("maxIdle=soon", "option maxIdle='soon' is invalid: not a duration; write PT30M, 500ms, 30s, 30m, 2h or 1d"),
-        uri("timeout=none", "option timeout='none' is invalid: 'none' is not allowed here; give a duration"),
+        uri(
+            "maxIdle=0ms",
+            "option maxIdle='0ms' is invalid: must be at least 1ms, or 'none' for no limit"),
+        uri(
+            "maxIdle=soon",
+            "option maxIdle='soon' is invalid: not a duration; write PT30M, 500ms, 30s, 30m, 2h or 1d"),
+        uri(
+            "timeout=none",
+            "option timeout='none' is invalid: 'none' is not allowed here; give a duration"),
         uri("timeout=0s", "option timeout='0s' is invalid: must be at least 1ms"),
         uri("cleanupInterval=0s", "option cleanupInterval='0s' is invalid: must be at least 1ms"),
-        uri("maxSessionBytes=lots", "option maxSessionBytes='lots' is invalid: not a size; write a number of bytes, or 512KiB or 1MiB"),
+        uri(
+            "maxSessionBytes=lots",
+            "option maxSessionBytes='lots' is invalid: not a size; write a number of bytes, or 512KiB or 1MiB"),
         uri("maxSessionBytes=0", "option maxSessionBytes='0' is invalid: must be at least 1"),
         uri("maxIdle=1m&maxIdle=2m", "option maxIdle is given twice in the store URI"),
-        code("MAX_IDLE=-1s", o -> o.with(StoreOptions.MAX_IDLE, Duration.ofSeconds(-1)),
+        code(
+            "MAX_IDLE=-1s",
+            o -> o.with(StoreOptions.MAX_IDLE, Duration.ofSeconds(-1)),
             "option maxIdle=PT-1S is invalid: must not be negative"),
-        code("TOUCH_THRESHOLD=-1s", o -> o.with(StoreOptions.TOUCH_THRESHOLD, Duration.ofSeconds(-1)),
+        code(
+            "TOUCH_THRESHOLD=-1s",
+            o -> o.with(StoreOptions.TOUCH_THRESHOLD, Duration.ofSeconds(-1)),
             "option touchThreshold=PT-1S is invalid: must not be negative"),
-        code("TOMBSTONE_GRACE=-1s", o -> o.with(StoreOptions.TOMBSTONE_GRACE, Duration.ofSeconds(-1)),
+        code(
+            "TOMBSTONE_GRACE=-1s",
+            o -> o.with(StoreOptions.TOMBSTONE_GRACE, Duration.ofSeconds(-1)),
             "option tombstoneGrace=PT-1S is invalid: must not be negative"),
-        code("TIMEOUT=0", o -> o.with(StoreOptions.TIMEOUT, Duration.ZERO),
+        code(
+            "TIMEOUT=0",
+            o -> o.with(StoreOptions.TIMEOUT, Duration.ZERO),
             "option timeout=PT0S is invalid: must be at least 1ms"),
-        code("MAX_SESSION_BYTES=-1", o -> o.with(StoreOptions.MAX_SESSION_BYTES, -1L),
+        code(
+            "MAX_SESSION_BYTES=-1",
+            o -> o.with(StoreOptions.MAX_SESSION_BYTES, -1L),
             "option maxSessionBytes=-1 is invalid: must not be negative"));
   }
 
@@ -64,27 +84,37 @@ class SameOptionsEveryStoreTest {
     return Arguments.of("in code " + name, set, message);
   }
 
-  /** The cases every store runs; a store supplies its base URI and one option with a fixed set of values. */
+  /**
+   * The cases every store runs; a store supplies its base URI and one option with a fixed set of
+   * values.
+   */
   abstract static class Contract {
 
-    /** @return the store's base URI, possibly with parameters of its own */
+    /**
+     * @return the store's base URI, possibly with parameters of its own
+     */
     abstract String baseUri();
 
-    /** @return a parameter of this store taking one of a fixed set of values, given a bad value */
+    /**
+     * @return a parameter of this store taking one of a fixed set of values, given a bad value
+     */
     abstract String badChoice();
 
-    /** @return the start of the message for {@link #badChoice()} */
+    /**
+     * @return the start of the message for {@link #badChoice()}
+     */
     abstract String badChoiceMessage();
 
     private StoreOptions options(String parameters) {
       String base = baseUri();
-      return StoreOptions.parse(parameters.isEmpty() ? base
-          : base + (base.indexOf('?') < 0 ? "?" : "&") + parameters);
+      return StoreOptions.parse(
+          parameters.isEmpty() ? base : base + (base.indexOf('?') < 0 ? "?" : "&") + parameters);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.sessionstore.mongodb.SameOptionsEveryStoreTest#badOptions")
-    void badOptionsFailWithTheSameMessage(String label, UnaryOperator<StoreOptions> inCode, String message) {
+    void badOptionsFailWithTheSameMessage(
+        String label, UnaryOperator<StoreOptions> inCode, String message) {
       String parameters = label.startsWith("?") ? label.substring(1) : "";
       StoreOptions options = inCode.apply(options(parameters));
       assertThatThrownBy(() -> SessionStores.open(options).close())
@@ -115,35 +145,48 @@ class SameOptionsEveryStoreTest {
     void misuseIsSignalledAlike() {
       try (SessionStore store = SessionStores.open(options(""))) {
         Mono<Session> create = store.create(null);
-        assertThatThrownBy(create::block).as("a null draft, signalled when subscribed")
-            .isInstanceOf(NullPointerException.class).hasMessageContaining("draft");
+        assertThatThrownBy(create::block)
+            .as("a null draft, signalled when subscribed")
+            .isInstanceOf(NullPointerException.class)
+            .hasMessageContaining("draft");
         Mono<Session> save = store.save(null);
-        assertThatThrownBy(save::block).isInstanceOf(NullPointerException.class).hasMessageContaining("session");
+        assertThatThrownBy(save::block)
+            .isInstanceOf(NullPointerException.class)
+            .hasMessageContaining("session");
         Mono<Session> update = store.update("abc", null);
-        assertThatThrownBy(update::block).isInstanceOf(NullPointerException.class).hasMessageContaining("change");
+        assertThatThrownBy(update::block)
+            .isInstanceOf(NullPointerException.class)
+            .hasMessageContaining("change");
         Flux<Session> unpaired = store.findByPrincipal("\uD800");
-        assertThatThrownBy(unpaired::blockLast).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(unpaired::blockLast)
+            .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("unpaired surrogate");
         assertThat(store.get(null).block()).as("a null id is a malformed id").isNull();
         assertThat(store.destroy(null).block()).isFalse();
         store.close();
         Mono<Long> count = store.count();
-        assertThatThrownBy(count::block).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThatThrownBy(count::block)
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("closed");
       }
     }
 
     @Test
     void theSameGoodOptionsWork() {
-      StoreOptions options = options("maxIdle=20m&touchThreshold=1m&tombstoneGrace=0s"
-          + "&maxSessionBytes=64KiB&timeout=5s&cleanupInterval=30s")
-          .with(StoreOptions.TOMBSTONE_GRACE, Duration.ofSeconds(30));
+      StoreOptions options =
+          options(
+                  "maxIdle=20m&touchThreshold=1m&tombstoneGrace=0s"
+                      + "&maxSessionBytes=64KiB&timeout=5s&cleanupInterval=30s")
+              .with(StoreOptions.TOMBSTONE_GRACE, Duration.ofSeconds(30));
       try (SessionStore store = SessionStores.open(options)) {
         Session created = store.create(SessionDraft.empty()).block();
         assertThat(created).isNotNull();
         assertThat(created.maxIdle()).as("maxIdle from the URI").isEqualTo(Duration.ofMinutes(20));
         assertThat(store.get(created.id()).block()).isNotNull();
-        assertThatThrownBy(() -> store.save(created.withAttribute("big", "x".repeat(70_000))).block())
-            .as("over maxSessionBytes=64KiB").isInstanceOf(SessionTooLargeException.class);
+        assertThatThrownBy(
+                () -> store.save(created.withAttribute("big", "x".repeat(70_000))).block())
+            .as("over maxSessionBytes=64KiB")
+            .isInstanceOf(SessionTooLargeException.class);
         assertThat(store.count().block()).isEqualTo(1L);
       }
       StoreOptions none = options("maxIdle=none");

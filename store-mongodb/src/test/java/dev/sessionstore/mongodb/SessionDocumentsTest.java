@@ -38,15 +38,16 @@ class SessionDocumentsTest {
     data.put("null", null);
     data.put("nested", nested);
     data.put("$top.level\0", List.of(List.of(), Map.of()));
-    Session session = Session.builder("abcdefghijklmnop")
-        .data(SessionData.of(data))
-        .principal("alice", true)
-        .createdAt(Instant.parse("2024-01-01T00:00:00Z"))
-        .lastAccessedAt(Instant.parse("2024-01-01T00:05:00Z"))
-        .maxIdle(Duration.ofMinutes(30))
-        .deadline(Instant.parse("2024-01-02T00:00:00Z"))
-        .version(9)
-        .build();
+    Session session =
+        Session.builder("abcdefghijklmnop")
+            .data(SessionData.of(data))
+            .principal("alice", true)
+            .createdAt(Instant.parse("2024-01-01T00:00:00Z"))
+            .lastAccessedAt(Instant.parse("2024-01-01T00:05:00Z"))
+            .maxIdle(Duration.ofMinutes(30))
+            .deadline(Instant.parse("2024-01-02T00:00:00Z"))
+            .version(9)
+            .build();
 
     RawBsonDocument doc = SessionDocuments.encode(session, LIMIT);
     StoredSession stored = SessionDocuments.decode(doc);
@@ -57,7 +58,8 @@ class SessionDocumentsTest {
     }
     assertThat(stored.session()).isEqualTo(session);
     assertThat(doc.getBoolean("x").getValue()).isTrue();
-    assertThat(doc.containsKey("xc")).as("no claim field: claims live in their own collection")
+    assertThat(doc.containsKey("xc"))
+        .as("no claim field: claims live in their own collection")
         .isFalse();
     assertThat(doc.getDateTime("ie").getValue())
         .isEqualTo(Instant.parse("2024-01-01T00:35:00Z").toEpochMilli());
@@ -67,13 +69,14 @@ class SessionDocumentsTest {
 
   @Test
   void roundTripsExtremeMetadata() {
-    Session session = Session.builder("abcdefghijklmnop")
-        .createdAt(Instant.MIN)
-        .lastAccessedAt(Instant.MAX)
-        .maxIdle(Duration.ofSeconds(Long.MAX_VALUE))
-        .deadline(Instant.MAX)
-        .version(Long.MAX_VALUE)
-        .build();
+    Session session =
+        Session.builder("abcdefghijklmnop")
+            .createdAt(Instant.MIN)
+            .lastAccessedAt(Instant.MAX)
+            .maxIdle(Duration.ofSeconds(Long.MAX_VALUE))
+            .deadline(Instant.MAX)
+            .version(Long.MAX_VALUE)
+            .build();
     RawBsonDocument doc = SessionDocuments.encode(session, LIMIT);
     assertThat(SessionDocuments.decode(doc).session()).isEqualTo(session);
     assertThat(doc.getDateTime("ie").getValue()).isEqualTo(Long.MAX_VALUE);
@@ -91,9 +94,11 @@ class SessionDocumentsTest {
 
   @Test
   void tombstoneDecodesAsTombstone() {
-    BsonDocument doc = new BsonDocument("_id", new org.bson.BsonString("abcdefghijklmnop"))
-        .append("v", new org.bson.BsonInt64(4)).append("t", new org.bson.BsonDateTime(0))
-        .append("r", new org.bson.BsonString("qrstuvwxyz012345"));
+    BsonDocument doc =
+        new BsonDocument("_id", new org.bson.BsonString("abcdefghijklmnop"))
+            .append("v", new org.bson.BsonInt64(4))
+            .append("t", new org.bson.BsonDateTime(0))
+            .append("r", new org.bson.BsonString("qrstuvwxyz012345"));
     StoredSession stored = SessionDocuments.decode(doc);
     assertThat(stored.isTombstone()).isTrue();
     assertThat(stored.version()).isEqualTo(4);
@@ -105,13 +110,12 @@ class SessionDocumentsTest {
   @Test
   void sizeIsTheEncodedDocumentsSize() {
     String big = "x".repeat(2000);
-    Session session = Session.builder("abcdefghijklmnop")
-        .data(SessionData.of(Map.of("big", big))).build();
+    Session session =
+        Session.builder("abcdefghijklmnop").data(SessionData.of(Map.of("big", big))).build();
     RawBsonDocument doc = SessionDocuments.encode(session, LIMIT);
     int size = doc.getByteBuffer().remaining();
     assertThat(size).isGreaterThan(2000).isLessThan(2200);
-    assertThat(SessionDocuments.encode(session, size).getByteBuffer().remaining())
-        .isEqualTo(size);
+    assertThat(SessionDocuments.encode(session, size).getByteBuffer().remaining()).isEqualTo(size);
     assertThatThrownBy(() -> SessionDocuments.encode(session, size - 1))
         .isInstanceOf(SessionTooLargeException.class)
         .hasMessageContaining(size + " bytes");
@@ -129,8 +133,8 @@ class SessionDocumentsTest {
         value = Map.of("k.", value);
       }
     }
-    Session session = Session.builder("abcdefghijklmnop")
-        .data(SessionData.of(Map.of("deep", value))).build();
+    Session session =
+        Session.builder("abcdefghijklmnop").data(SessionData.of(Map.of("deep", value))).build();
     assertThat(SessionDocuments.decode(SessionDocuments.encode(session, LIMIT)).session())
         .isEqualTo(session);
   }

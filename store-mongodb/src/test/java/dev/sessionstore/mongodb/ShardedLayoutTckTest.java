@@ -22,8 +22,8 @@ class ShardedLayoutTckTest implements SessionStoreTck {
 
   @Override
   public SessionStore openStore(StoreOptions kitOptions) {
-    return SessionStores.open(kitOptions.withUri(
-        MONGO.freshUri("timeout=3s&forbidUniqueIndexes=true")));
+    return SessionStores.open(
+        kitOptions.withUri(MONGO.freshUri("timeout=3s&forbidUniqueIndexes=true")));
   }
 
   @Override

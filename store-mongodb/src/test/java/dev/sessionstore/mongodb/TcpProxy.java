@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy for tests: forwards connections from a local port to a target, and can cut every
- * connection and refuse new ones ({@link #cut()}) until {@link #restore()}. The target can be changed
- * (for a restarted server). Each connection uses two plain daemon threads; fine for tests.
+ * connection and refuse new ones ({@link #cut()}) until {@link #restore()}. The target can be
+ * changed (for a restarted server). Each connection uses two plain daemon threads; fine for tests.
  */
 final class TcpProxy implements AutoCloseable {
 
@@ -102,60 +102,68 @@ final class TcpProxy implements AutoCloseable {
   }
 
   private void startAccepting(ServerSocket server) {
-    Thread acceptor = new Thread(() -> {
-      while (!closed && !server.isClosed()) {
-        try {
-          Socket client = server.accept();
-          accepted.incrementAndGet();
-          Socket upstream = new Socket();
-          try {
-            upstream.connect(target, 2000);
-          } catch (IOException e) {
-            closeQuietly(client);
-            closeQuietly(upstream);
-            continue;
-          }
-          sockets.add(client);
-          sockets.add(upstream);
-          if (server.isClosed()) {
-            // cut() ran while this connection was being set up, after it dropped the others.
-            closeQuietly(client);
-            closeQuietly(upstream);
-            continue;
-          }
-          pump(client, upstream);
-          pump(upstream, client);
-        } catch (IOException e) {
-          if (server.isClosed()) {
-            return;
-          }
-        }
-      }
-    }, "tcp-proxy-accept-" + port);
+    Thread acceptor =
+        new Thread(
+            () -> {
+              while (!closed && !server.isClosed()) {
+                try {
+                  Socket client = server.accept();
+                  accepted.incrementAndGet();
+                  Socket upstream = new Socket();
+                  try {
+                    upstream.connect(target, 2000);
+                  } catch (IOException e) {
+                    closeQuietly(client);
+                    closeQuietly(upstream);
+                    continue;
+                  }
+                  sockets.add(client);
+                  sockets.add(upstream);
+                  if (server.isClosed()) {
+                    // cut() ran while this connection was being set up, after it dropped the
+                    // others.
+                    closeQuietly(client);
+                    closeQuietly(upstream);
+                    continue;
+                  }
+                  pump(client, upstream);
+                  pump(upstream, client);
+                } catch (IOException e) {
+                  if (server.isClosed()) {
+                    return;
+                  }
+                }
+              }
+            },
+            "tcp-proxy-accept-" + port);
     acceptor.setDaemon(true);
     acceptor.start();
   }
 
   private void pump(Socket from, Socket to) {
-    Thread pump = new Thread(() -> {
-      byte[] buffer = new byte[16 * 1024];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-          out.write(buffer, 0, n);
-          out.flush();
-        }
-      } catch (SocketException e) {
-        // closed by cut() or by the other side
-      } catch (IOException e) {
-        // same
-      } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-        sockets.remove(from);
-        sockets.remove(to);
-      }
-    }, "tcp-proxy-pump");
+    Thread pump =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[16 * 1024];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                  out.write(buffer, 0, n);
+                  out.flush();
+                }
+              } catch (SocketException e) {
+                // closed by cut() or by the other side
+              } catch (IOException e) {
+                // same
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+                sockets.remove(from);
+                sockets.remove(to);
+              }
+            },
+            "tcp-proxy-pump");
     pump.setDaemon(true);
     pump.start();
   }

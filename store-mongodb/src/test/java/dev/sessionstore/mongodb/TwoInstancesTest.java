@@ -1,6 +1,5 @@
 package dev.sessionstore.mongodb;
 
-import dev.sessionstore.tck.TestClock;
 import static dev.sessionstore.mongodb.MongoTesting.await;
 import static dev.sessionstore.mongodb.MongoTesting.eventually;
 import static dev.sessionstore.mongodb.MongoTesting.options;
@@ -13,6 +12,7 @@ import dev.sessionstore.SessionDraft;
 import dev.sessionstore.SessionEvent;
 import dev.sessionstore.SessionStore;
 import dev.sessionstore.SessionStores;
+import dev.sessionstore.tck.TestClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -66,10 +66,12 @@ class TwoInstancesTest {
     CountDownLatch start = new CountDownLatch(1);
     List<Future<T>> futures = new ArrayList<>();
     for (Callable<T> task : tasks) {
-      futures.add(threads.submit(() -> {
-        start.await();
-        return task.call();
-      }));
+      futures.add(
+          threads.submit(
+              () -> {
+                start.await();
+                return task.call();
+              }));
     }
     start.countDown();
     List<T> results = new ArrayList<>();
@@ -84,28 +86,41 @@ class TwoInstancesTest {
     int writers = 8;
     int answers = 120;
     int ticks = 60;
-    Session quiz = await(a.create(SessionDraft.of(SessionData.of(Map.of("remaining", 1000L,
-        "seq", 0L))).withMaxIdle(Duration.ofHours(1))));
+    Session quiz =
+        await(
+            a.create(
+                SessionDraft.of(SessionData.of(Map.of("remaining", 1000L, "seq", 0L)))
+                    .withMaxIdle(Duration.ofHours(1))));
     List<Callable<Integer>> tasks = new ArrayList<>();
-    tasks.add(() -> {
-      for (int i = 0; i < ticks; i++) {
-        await(pick(i).update(quiz.id(), x -> x
-            .withAttribute("remaining", counter(x, "remaining") - 1)
-            .withAttribute("seq", counter(x, "seq") + 1)));
-      }
-      return ticks;
-    });
+    tasks.add(
+        () -> {
+          for (int i = 0; i < ticks; i++) {
+            await(
+                pick(i)
+                    .update(
+                        quiz.id(),
+                        x ->
+                            x.withAttribute("remaining", counter(x, "remaining") - 1)
+                                .withAttribute("seq", counter(x, "seq") + 1)));
+          }
+          return ticks;
+        });
     for (int w = 0; w < writers; w++) {
       String name = "answers.w" + w;
       int offset = w;
-      tasks.add(() -> {
-        for (int i = 0; i < answers; i++) {
-          await(pick(i + offset).update(quiz.id(), x -> x
-              .withAttribute(name, counter(x, name) + 1)
-              .withAttribute("seq", counter(x, "seq") + 1)));
-        }
-        return answers;
-      });
+      tasks.add(
+          () -> {
+            for (int i = 0; i < answers; i++) {
+              await(
+                  pick(i + offset)
+                      .update(
+                          quiz.id(),
+                          x ->
+                              x.withAttribute(name, counter(x, name) + 1)
+                                  .withAttribute("seq", counter(x, "seq") + 1)));
+            }
+            return answers;
+          });
     }
     int done = race(tasks).stream().mapToInt(Integer::intValue).sum();
 
@@ -133,23 +148,31 @@ class TwoInstancesTest {
       for (int i = 0; i < 8; i++) {
         SessionStore store = pick(i);
         Session own = i < 4 ? existing.get(i) : null;
-        tasks.add(() -> {
-          try {
-            Session won = own == null
-                ? await(store.create(SessionDraft.empty().withPrincipal(principal, true)
-                    .withMaxIdle(Duration.ofHours(1))))
-                : await(store.update(own.id(), x -> x.withPrincipal(principal, true)));
-            return won.id();
-          } catch (PrincipalConflictException e) {
-            return "conflict";
-          }
-        });
+        tasks.add(
+            () -> {
+              try {
+                Session won =
+                    own == null
+                        ? await(
+                            store.create(
+                                SessionDraft.empty()
+                                    .withPrincipal(principal, true)
+                                    .withMaxIdle(Duration.ofHours(1))))
+                        : await(store.update(own.id(), x -> x.withPrincipal(principal, true)));
+                return won.id();
+              } catch (PrincipalConflictException e) {
+                return "conflict";
+              }
+            });
       }
       List<String> outcomes = race(tasks);
       List<String> winners = outcomes.stream().filter(o -> !o.equals("conflict")).toList();
       assertThat(winners).as("winners in round %d: %s", round, outcomes).hasSize(1);
-      assertThat(Flux.concat(a.findByPrincipal(principal), b.findByPrincipal(principal))
-          .map(Session::id).collectList().block())
+      assertThat(
+              Flux.concat(a.findByPrincipal(principal), b.findByPrincipal(principal))
+                  .map(Session::id)
+                  .collectList()
+                  .block())
           .as("sessions bound to %s, seen from both instances", principal)
           .containsExactly(winners.get(0), winners.get(0));
     }
@@ -162,19 +185,26 @@ class TwoInstancesTest {
       int sessions = 60;
       Set<String> ids = new HashSet<>();
       for (int i = 0; i < sessions; i++) {
-        ids.add(await(pick(i).create(SessionDraft.empty().withMaxIdle(Duration.ofMinutes(5)))).id());
+        ids.add(
+            await(pick(i).create(SessionDraft.empty().withMaxIdle(Duration.ofMinutes(5)))).id());
       }
       clock.advance(Duration.ofMinutes(5));
       // The sweepers of both instances and two concurrent cleanups all compete for the sessions.
       List<Long> removed = race(List.of(() -> await(a.cleanup()), () -> await(b.cleanup())));
-      assertThat(removed.get(0) + removed.get(1)).as("sessions removed by the two cleanups")
+      assertThat(removed.get(0) + removed.get(1))
+          .as("sessions removed by the two cleanups")
           .isEqualTo(sessions);
-      eventually("every EXPIRED", () -> ea.count(SessionEvent.Type.EXPIRED)
-          + eb.count(SessionEvent.Type.EXPIRED) >= sessions);
+      eventually(
+          "every EXPIRED",
+          () ->
+              ea.count(SessionEvent.Type.EXPIRED) + eb.count(SessionEvent.Type.EXPIRED)
+                  >= sessions);
       List<String> announced = new ArrayList<>();
       ea.of(SessionEvent.Type.EXPIRED).forEach(e -> announced.add(e.sessionId()));
       eb.of(SessionEvent.Type.EXPIRED).forEach(e -> announced.add(e.sessionId()));
-      assertThat(announced).as("EXPIRED events over both instances").hasSize(sessions)
+      assertThat(announced)
+          .as("EXPIRED events over both instances")
+          .hasSize(sessions)
           .doesNotHaveDuplicates();
       assertThat(new HashSet<>(announced)).isEqualTo(ids);
     }
@@ -185,22 +215,23 @@ class TwoInstancesTest {
     AtomicInteger resurrections = new AtomicInteger();
     for (int trial = 0; trial < 40; trial++) {
       Session s = await(a.create(SessionDraft.empty().withMaxIdle(Duration.ofHours(1))));
-      race(List.<Callable<Object>>of(
-          () -> await(a.destroy(s.id())),
-          () -> {
-            try {
-              return await(b.update(s.id(), x -> x.withAttribute("late", true)));
-            } catch (RuntimeException e) {
-              return e;
-            }
-          },
-          () -> {
-            try {
-              return await(b.save(s.withAttribute("saved", true)));
-            } catch (RuntimeException e) {
-              return e;
-            }
-          }));
+      race(
+          List.<Callable<Object>>of(
+              () -> await(a.destroy(s.id())),
+              () -> {
+                try {
+                  return await(b.update(s.id(), x -> x.withAttribute("late", true)));
+                } catch (RuntimeException e) {
+                  return e;
+                }
+              },
+              () -> {
+                try {
+                  return await(b.save(s.withAttribute("saved", true)));
+                } catch (RuntimeException e) {
+                  return e;
+                }
+              }));
       if (await(a.get(s.id())) != null || await(b.get(s.id())) != null) {
         resurrections.incrementAndGet();
       }

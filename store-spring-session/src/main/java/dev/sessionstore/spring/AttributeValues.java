@@ -30,7 +30,8 @@ final class AttributeValues {
     if (stored instanceof Map<?, ?> map && map.size() == 1 && map.containsKey(ENCODED)) {
       Object encoded = map.get(ENCODED);
       if (encoded == null) {
-        throw new IllegalArgumentException("session attribute '" + name + "' holds an empty encoding");
+        throw new IllegalArgumentException(
+            "session attribute '" + name + "' holds an empty encoding");
       }
       return codec.decode(name, encoded);
     }
@@ -38,13 +39,16 @@ final class AttributeValues {
   }
 
   /**
-   * True for a value the store keeps and returns unchanged (equal and of the same type): exactly the
-   * canonical types of SPEC R6, instants at millisecond precision, and lists and string-keyed maps of
-   * these, except a map that looks like an encoded value.
+   * True for a value the store keeps and returns unchanged (equal and of the same type): exactly
+   * the canonical types of SPEC R6, instants at millisecond precision, and lists and string-keyed
+   * maps of these, except a map that looks like an encoded value.
    */
   static boolean isPlain(@Nullable Object value, int depth) {
-    if (value == null || value instanceof String || value instanceof Boolean
-        || value instanceof Long || value instanceof Double) {
+    if (value == null
+        || value instanceof String
+        || value instanceof Boolean
+        || value instanceof Long
+        || value instanceof Double) {
       return true;
     }
     if (value instanceof Instant instant) {

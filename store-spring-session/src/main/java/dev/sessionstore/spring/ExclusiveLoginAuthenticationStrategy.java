@@ -29,7 +29,8 @@ import org.springframework.security.web.authentication.session.SessionAuthentica
 public final class ExclusiveLoginAuthenticationStrategy implements SessionAuthenticationStrategy {
 
   private final SessionStoreRepository repository;
-  private final SessionAuthenticationStrategy changeSessionId = new ChangeSessionIdAuthenticationStrategy();
+  private final SessionAuthenticationStrategy changeSessionId =
+      new ChangeSessionIdAuthenticationStrategy();
 
   /**
    * Creates the strategy.
@@ -41,14 +42,15 @@ public final class ExclusiveLoginAuthenticationStrategy implements SessionAuthen
   }
 
   @Override
-  public void onAuthentication(Authentication authentication, HttpServletRequest request,
-      HttpServletResponse response) {
+  public void onAuthentication(
+      Authentication authentication, HttpServletRequest request, HttpServletResponse response) {
     changeSessionId.onAuthentication(authentication, request, response);
     String sessionId = request.getSession().getId();
     try {
       repository.claimExclusive(sessionId, authentication.getName());
     } catch (ExclusiveLoginException e) {
-      SessionAuthenticationException refused = new SessionAuthenticationException(String.valueOf(e.getMessage()));
+      SessionAuthenticationException refused =
+          new SessionAuthenticationException(String.valueOf(e.getMessage()));
       refused.initCause(e);
       throw refused;
     }

@@ -22,8 +22,12 @@ public class ExclusiveLoginException extends RuntimeException {
    * @param cause the store's refusal
    */
   public ExclusiveLoginException(String principal, PrincipalConflictException cause) {
-    super("'" + principal + "' is logged in exclusively in another session; that session must end "
-        + "(log out or expire) before this one can log in", cause);
+    super(
+        "'"
+            + principal
+            + "' is logged in exclusively in another session; that session must end "
+            + "(log out or expire) before this one can log in",
+        cause);
     this.principal = principal;
   }
 

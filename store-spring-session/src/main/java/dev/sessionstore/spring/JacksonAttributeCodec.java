@@ -7,12 +7,13 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * An {@link AttributeCodec} that writes values as JSON text with a Jackson 3 {@link JsonMapper}.
  *
- * <p>{@link #withSpringSecurity(ClassLoader)} builds the mapper Spring Security documents for session
- * stores: its Jackson modules register mix-ins for its own types (security contexts, authentication
- * tokens, users, authorities, CSRF tokens, saved requests) and an allow-list of the classes that may
- * appear as type ids, so a login works out of the box and a stored document cannot name an arbitrary
- * class to instantiate. Add the application's own types to the allow-list with {@link
- * #of(JsonMapper)} and a mapper built from {@code SecurityJacksonModules.getModules(loader, builder)}.
+ * <p>{@link #withSpringSecurity(ClassLoader)} builds the mapper Spring Security documents for
+ * session stores: its Jackson modules register mix-ins for its own types (security contexts,
+ * authentication tokens, users, authorities, CSRF tokens, saved requests) and an allow-list of the
+ * classes that may appear as type ids, so a login works out of the box and a stored document cannot
+ * name an arbitrary class to instantiate. Add the application's own types to the allow-list with
+ * {@link #of(JsonMapper)} and a mapper built from {@code SecurityJacksonModules.getModules(loader,
+ * builder)}.
  *
  * <p>Thread-safe.
  */
@@ -25,9 +26,9 @@ public final class JacksonAttributeCodec implements AttributeCodec {
   }
 
   /**
-   * Returns a codec writing with the given mapper; it must record type information for the values it
-   * writes (for example through default typing with an allow-list), since values are read back as
-   * {@code Object}.
+   * Returns a codec writing with the given mapper; it must record type information for the values
+   * it writes (for example through default typing with an allow-list), since values are read back
+   * as {@code Object}.
    *
    * @param mapper the mapper
    * @return the codec
@@ -37,7 +38,8 @@ public final class JacksonAttributeCodec implements AttributeCodec {
   }
 
   /**
-   * Returns a codec on a mapper with Spring Security's Jackson modules and their allow-list of types.
+   * Returns a codec on a mapper with Spring Security's Jackson modules and their allow-list of
+   * types.
    *
    * @param classLoader the class loader the modules and the types are loaded with
    * @return the codec
@@ -52,23 +54,33 @@ public final class JacksonAttributeCodec implements AttributeCodec {
     try {
       return mapper.writeValueAsString(value);
     } catch (JacksonException e) {
-      throw new IllegalArgumentException("session attribute '" + name + "' ("
-          + value.getClass().getName() + ") cannot be written as JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "session attribute '"
+              + name
+              + "' ("
+              + value.getClass().getName()
+              + ") cannot be written as JSON: "
+              + e.getOriginalMessage(),
+          e);
     }
   }
 
   @Override
   public Object decode(String name, Object encoded) {
     if (!(encoded instanceof String json)) {
-      throw new IllegalArgumentException("session attribute '" + name
-          + "' was not written by JacksonAttributeCodec (expected JSON text, found "
-          + encoded.getClass().getName() + ")");
+      throw new IllegalArgumentException(
+          "session attribute '"
+              + name
+              + "' was not written by JacksonAttributeCodec (expected JSON text, found "
+              + encoded.getClass().getName()
+              + ")");
     }
     try {
       return mapper.readValue(json, Object.class);
     } catch (JacksonException e) {
-      throw new IllegalArgumentException("session attribute '" + name + "' cannot be read from JSON: "
-          + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "session attribute '" + name + "' cannot be read from JSON: " + e.getOriginalMessage(),
+          e);
     }
   }
 
@@ -82,11 +94,14 @@ public final class JacksonAttributeCodec implements AttributeCodec {
     static JsonMapper build(ClassLoader classLoader) {
       try {
         return JsonMapper.builder()
-            .addModules(org.springframework.security.jackson.SecurityJacksonModules.getModules(classLoader))
+            .addModules(
+                org.springframework.security.jackson.SecurityJacksonModules.getModules(classLoader))
             .build();
       } catch (NoClassDefFoundError e) {
-        throw new IllegalStateException("JacksonAttributeCodec.withSpringSecurity needs "
-            + "org.springframework.security:spring-security-core on the class path", e);
+        throw new IllegalStateException(
+            "JacksonAttributeCodec.withSpringSecurity needs "
+                + "org.springframework.security:spring-security-core on the class path",
+            e);
       }
     }
   }

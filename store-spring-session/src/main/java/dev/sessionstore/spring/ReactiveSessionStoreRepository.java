@@ -6,9 +6,9 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.springframework.session.SaveMode;
 import org.springframework.session.ReactiveFindByIndexNameSessionRepository;
 import org.springframework.session.ReactiveSessionRepository;
+import org.springframework.session.SaveMode;
 import reactor.core.publisher.Mono;
 
 /**
@@ -20,21 +20,21 @@ import reactor.core.publisher.Mono;
  *   <li>A save writes only the attributes the request set or removed, in one atomic {@code
  *       store.update}: concurrent requests of one session never lose each other's attributes; two
  *       requests setting the same attribute: the last write wins for that attribute only.
- *   <li>{@code deleteById} (logout, {@code invalidate}) destroys the session in the store, which leaves
- *       a tombstone: a request still in flight cannot write the session back.
+ *   <li>{@code deleteById} (logout, {@code invalidate}) destroys the session in the store, which
+ *       leaves a tombstone: a request still in flight cannot write the session back.
  *   <li>{@code changeSessionId} moves the session with {@code store.regenerate}; the new id is the
  *       store's and is known after the save that WebFlux runs right after the change.
- *   <li>{@code maxInactiveInterval} is the store's {@code maxIdle}; the principal a session is bound to
- *       (Spring Security's authentication name, or the principal-name index attribute) is the store's
- *       principal, which {@link #findByPrincipalName(String)} queries; a login can be made exclusive
- *       ({@link ExclusiveLoginException}).
+ *   <li>{@code maxInactiveInterval} is the store's {@code maxIdle}; the principal a session is
+ *       bound to (Spring Security's authentication name, or the principal-name index attribute) is
+ *       the store's principal, which {@link #findByPrincipalName(String)} queries; a login can be
+ *       made exclusive ({@link ExclusiveLoginException}).
  * </ul>
  *
  * <p>Thread-safe; configure it before use.
  */
 public class ReactiveSessionStoreRepository
     implements ReactiveSessionRepository<StoreSession>,
-    ReactiveFindByIndexNameSessionRepository<StoreSession> {
+        ReactiveFindByIndexNameSessionRepository<StoreSession> {
 
   private final SessionStoreRepositoryCore core;
 
@@ -49,8 +49,8 @@ public class ReactiveSessionStoreRepository
 
   /**
    * Sets how attribute values outside the store's JSON-like data model are written (default {@link
-   * AttributeCodec#refusing()}; the starter configures {@link JacksonAttributeCodec} when Jackson is
-   * present).
+   * AttributeCodec#refusing()}; the starter configures {@link JacksonAttributeCodec} when Jackson
+   * is present).
    *
    * @param codec the codec
    */
@@ -60,9 +60,9 @@ public class ReactiveSessionStoreRepository
 
   /**
    * Sets which attributes a save writes besides those set or removed during the request: {@link
-   * SaveMode#ON_SET_ATTRIBUTE} (the default) writes only those, {@link SaveMode#ON_GET_ATTRIBUTE} also
-   * those read (for applications that change mutable values in place), {@link SaveMode#ALWAYS} all.
-   * Every write is still one atomic per-attribute update.
+   * SaveMode#ON_SET_ATTRIBUTE} (the default) writes only those, {@link SaveMode#ON_GET_ATTRIBUTE}
+   * also those read (for applications that change mutable values in place), {@link SaveMode#ALWAYS}
+   * all. Every write is still one atomic per-attribute update.
    *
    * @param saveMode the save mode
    */
@@ -80,10 +80,10 @@ public class ReactiveSessionStoreRepository
   }
 
   /**
-   * Makes every login exclusive: a session bound to a principal (by Spring Security's context or the
-   * principal-name attribute) is its principal's only live session, and binding another one fails with
-   * {@link ExclusiveLoginException} (default {@code false}; one session can ask for it with {@link
-   * StoreSession#EXCLUSIVE_ATTRIBUTE}).
+   * Makes every login exclusive: a session bound to a principal (by Spring Security's context or
+   * the principal-name attribute) is its principal's only live session, and binding another one
+   * fails with {@link ExclusiveLoginException} (default {@code false}; one session can ask for it
+   * with {@link StoreSession#EXCLUSIVE_ATTRIBUTE}).
    *
    * @param exclusiveLogin whether logins are exclusive
    */
@@ -147,8 +147,8 @@ public class ReactiveSessionStoreRepository
   }
 
   @Override
-  public Mono<Map<String, StoreSession>> findByIndexNameAndIndexValue(String indexName,
-      String indexValue) {
+  public Mono<Map<String, StoreSession>> findByIndexNameAndIndexValue(
+      String indexName, String indexValue) {
     return core.findByPrincipal(indexName, indexValue);
   }
 }

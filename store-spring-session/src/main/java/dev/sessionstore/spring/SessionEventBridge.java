@@ -42,8 +42,8 @@ public final class SessionEventBridge implements SmartLifecycle {
    * @param codec the codec with which the sessions carried by the events decode their attributes
    * @param publisher where the events go, usually the application context
    */
-  public SessionEventBridge(SessionStore store, AttributeCodec codec,
-      ApplicationEventPublisher publisher) {
+  public SessionEventBridge(
+      SessionStore store, AttributeCodec codec, ApplicationEventPublisher publisher) {
     this.store = Objects.requireNonNull(store, "store");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.sessions = new SessionStoreRepositoryCore(store, false);
@@ -53,19 +53,23 @@ public final class SessionEventBridge implements SmartLifecycle {
   @Override
   public synchronized void start() {
     if (subscription == null) {
-      subscription = store.events().subscribe(this::publish,
-          error -> log.warn("session events stopped: " + error, error));
+      subscription =
+          store
+              .events()
+              .subscribe(
+                  this::publish, error -> log.warn("session events stopped: " + error, error));
     }
   }
 
   private void publish(SessionEvent event) {
     StoreSession session = sessions.wrap(event.session());
-    AbstractSessionEvent springEvent = switch (event.type()) {
-      case CREATED -> new SessionCreatedEvent(store, session);
-      case DESTROYED -> new SessionDeletedEvent(store, session);
-      case EXPIRED -> new SessionExpiredEvent(store, session);
-      case UPDATED -> null;
-    };
+    AbstractSessionEvent springEvent =
+        switch (event.type()) {
+          case CREATED -> new SessionCreatedEvent(store, session);
+          case DESTROYED -> new SessionDeletedEvent(store, session);
+          case EXPIRED -> new SessionExpiredEvent(store, session);
+          case UPDATED -> null;
+        };
     if (springEvent == null) {
       return;
     }

@@ -6,18 +6,19 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.springframework.session.SaveMode;
 import org.springframework.session.FindByIndexNameSessionRepository;
+import org.springframework.session.SaveMode;
 
 /**
- * A Spring Session repository for servlet applications (Spring MVC, {@code SessionRepositoryFilter})
- * over any {@link SessionStore}; it waits for the store's answers on the calling thread.
+ * A Spring Session repository for servlet applications (Spring MVC, {@code
+ * SessionRepositoryFilter}) over any {@link SessionStore}; it waits for the store's answers on the
+ * calling thread.
  *
  * <p>It behaves as {@link ReactiveSessionStoreRepository} does: per-attribute delta saves in one
  * atomic update, destroy that no request in flight can undo, {@code maxInactiveInterval} as the
  * store's {@code maxIdle}, the principal index as the store's principal, exclusive logins. {@code
- * changeSessionId} moves the stored session at once ({@code store.regenerate}) and returns the store's
- * new id.
+ * changeSessionId} moves the stored session at once ({@code store.regenerate}) and returns the
+ * store's new id.
  *
  * <p>Thread-safe; configure it before use.
  */
@@ -36,8 +37,8 @@ public class SessionStoreRepository implements FindByIndexNameSessionRepository<
 
   /**
    * Sets how attribute values outside the store's JSON-like data model are written (default {@link
-   * AttributeCodec#refusing()}; the starter configures {@link JacksonAttributeCodec} when Jackson is
-   * present).
+   * AttributeCodec#refusing()}; the starter configures {@link JacksonAttributeCodec} when Jackson
+   * is present).
    *
    * @param codec the codec
    */
@@ -47,9 +48,9 @@ public class SessionStoreRepository implements FindByIndexNameSessionRepository<
 
   /**
    * Sets which attributes a save writes besides those set or removed during the request: {@link
-   * SaveMode#ON_SET_ATTRIBUTE} (the default) writes only those, {@link SaveMode#ON_GET_ATTRIBUTE} also
-   * those read (for applications that change mutable values in place), {@link SaveMode#ALWAYS} all.
-   * Every write is still one atomic per-attribute update.
+   * SaveMode#ON_SET_ATTRIBUTE} (the default) writes only those, {@link SaveMode#ON_GET_ATTRIBUTE}
+   * also those read (for applications that change mutable values in place), {@link SaveMode#ALWAYS}
+   * all. Every write is still one atomic per-attribute update.
    *
    * @param saveMode the save mode
    */
@@ -67,10 +68,10 @@ public class SessionStoreRepository implements FindByIndexNameSessionRepository<
   }
 
   /**
-   * Makes every login exclusive: a session bound to a principal (by Spring Security's context or the
-   * principal-name attribute) is its principal's only live session, and binding another one fails with
-   * {@link ExclusiveLoginException} (default {@code false}; one session can ask for it with {@link
-   * StoreSession#EXCLUSIVE_ATTRIBUTE}).
+   * Makes every login exclusive: a session bound to a principal (by Spring Security's context or
+   * the principal-name attribute) is its principal's only live session, and binding another one
+   * fails with {@link ExclusiveLoginException} (default {@code false}; one session can ask for it
+   * with {@link StoreSession#EXCLUSIVE_ATTRIBUTE}).
    *
    * @param exclusiveLogin whether logins are exclusive
    */
@@ -147,7 +148,8 @@ public class SessionStoreRepository implements FindByIndexNameSessionRepository<
   }
 
   @Override
-  public Map<String, StoreSession> findByIndexNameAndIndexValue(String indexName, String indexValue) {
+  public Map<String, StoreSession> findByIndexNameAndIndexValue(
+      String indexName, String indexValue) {
     Map<String, StoreSession> found = core.findByPrincipal(indexName, indexValue).block();
     return found == null ? Map.of() : found;
   }

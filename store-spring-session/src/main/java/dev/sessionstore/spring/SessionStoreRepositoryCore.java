@@ -28,9 +28,14 @@ final class SessionStoreRepositoryCore {
   static final String REACTIVE_PRINCIPAL_NAME_INDEX_NAME =
       ReactiveFindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME;
   static final String SPRING_SECURITY_CONTEXT = "SPRING_SECURITY_CONTEXT";
+
   /** The attributes from which a session's principal binding is derived. */
-  static final Set<String> PRINCIPAL_ATTRIBUTES = Set.of(PRINCIPAL_NAME_INDEX_NAME,
-      REACTIVE_PRINCIPAL_NAME_INDEX_NAME, SPRING_SECURITY_CONTEXT, StoreSession.EXCLUSIVE_ATTRIBUTE);
+  static final Set<String> PRINCIPAL_ATTRIBUTES =
+      Set.of(
+          PRINCIPAL_NAME_INDEX_NAME,
+          REACTIVE_PRINCIPAL_NAME_INDEX_NAME,
+          SPRING_SECURITY_CONTEXT,
+          StoreSession.EXCLUSIVE_ATTRIBUTE);
 
   private static final Expression AUTHENTICATION_NAME =
       new SpelExpressionParser().parseExpression("authentication?.name");
@@ -131,67 +136,82 @@ final class SessionStoreRepositoryCore {
 
   Mono<Void> claimExclusive(String sessionId, String principal) {
     Objects.requireNonNull(principal, "principal");
-    return store.update(sessionId, current -> current.withPrincipal(principal, true))
-        .switchIfEmpty(Mono.defer(() -> store.save(Session.builder(sessionId)
-            .principal(principal, true)
-            .maxIdle(defaultMaxInactiveInterval)
-            .createdAt(now())
-            .lastAccessedAt(now())
-            .build())))
-        .onErrorMap(PrincipalConflictException.class,
-            e -> new ExclusiveLoginException(e.principal(), e))
+    return store
+        .update(sessionId, current -> current.withPrincipal(principal, true))
+        .switchIfEmpty(
+            Mono.defer(
+                () ->
+                    store.save(
+                        Session.builder(sessionId)
+                            .principal(principal, true)
+                            .maxIdle(defaultMaxInactiveInterval)
+                            .createdAt(now())
+                            .lastAccessedAt(now())
+                            .build())))
+        .onErrorMap(
+            PrincipalConflictException.class, e -> new ExclusiveLoginException(e.principal(), e))
         .then();
   }
 
   /** Writes the request's changes: one atomic update, then the pending id change if any. */
   Mono<Void> save(StoreSession session) {
-    return Mono.defer(() -> {
-      if (session.gone()) {
-        return Mono.empty();
-      }
-      StoreSession.Changes changes = session.changes();
-      String principal = changes.principalMayChange() ? principalOf(session) : null;
-      boolean exclusive = principal != null
-          && (exclusiveLogin || Boolean.TRUE.equals(session.peek(StoreSession.EXCLUSIVE_ATTRIBUTE)));
-      Mono<Session> write;
-      if (!session.persisted()) {
-        Session created = Session.builder(session.storedId())
-            .data(SessionData.of(changes.set()))
-            .principal(principal, exclusive)
-            .maxIdle(changes.maxIdle())
-            .createdAt(changes.creationTime())
-            .lastAccessedAt(now())
-            .build();
-        write = store.save(created);
-      } else if (changes.isEmpty()) {
-        write = Mono.empty();
-      } else {
-        write = store.update(session.storedId(), apply(changes, principal, exclusive))
-            .switchIfEmpty(Mono.fromRunnable(session::markGone));
-      }
-      Mono<Void> saved = write
-          .doOnNext(session::written)
-          .onErrorMap(PrincipalConflictException.class, e -> {
-            session.discardChanges();
-            return new ExclusiveLoginException(e.principal(), e);
-          })
-          .then();
-      return saved.then(Mono.defer(() -> move(session)));
-    });
+    return Mono.defer(
+        () -> {
+          if (session.gone()) {
+            return Mono.empty();
+          }
+          StoreSession.Changes changes = session.changes();
+          String principal = changes.principalMayChange() ? principalOf(session) : null;
+          boolean exclusive =
+              principal != null
+                  && (exclusiveLogin
+                      || Boolean.TRUE.equals(session.peek(StoreSession.EXCLUSIVE_ATTRIBUTE)));
+          Mono<Session> write;
+          if (!session.persisted()) {
+            Session created =
+                Session.builder(session.storedId())
+                    .data(SessionData.of(changes.set()))
+                    .principal(principal, exclusive)
+                    .maxIdle(changes.maxIdle())
+                    .createdAt(changes.creationTime())
+                    .lastAccessedAt(now())
+                    .build();
+            write = store.save(created);
+          } else if (changes.isEmpty()) {
+            write = Mono.empty();
+          } else {
+            write =
+                store
+                    .update(session.storedId(), apply(changes, principal, exclusive))
+                    .switchIfEmpty(Mono.fromRunnable(session::markGone));
+          }
+          Mono<Void> saved =
+              write
+                  .doOnNext(session::written)
+                  .onErrorMap(
+                      PrincipalConflictException.class,
+                      e -> {
+                        session.discardChanges();
+                        return new ExclusiveLoginException(e.principal(), e);
+                      })
+                  .then();
+          return saved.then(Mono.defer(() -> move(session)));
+        });
   }
 
   private Mono<Void> move(StoreSession session) {
     if (!session.idChanged() || session.gone()) {
       return Mono.empty();
     }
-    return store.regenerate(session.storedId())
+    return store
+        .regenerate(session.storedId())
         .doOnNext(moved -> session.movedTo(moved.id()))
         .switchIfEmpty(Mono.fromRunnable(session::markGone))
         .then();
   }
 
-  private static UnaryOperator<Session> apply(StoreSession.Changes changes,
-      @Nullable String principal, boolean exclusive) {
+  private static UnaryOperator<Session> apply(
+      StoreSession.Changes changes, @Nullable String principal, boolean exclusive) {
     return current -> {
       SessionData data = current.data();
       for (String name : changes.removed()) {
@@ -211,9 +231,13 @@ final class SessionStoreRepositoryCore {
     };
   }
 
-  /** The principal a session is bound to, resolved as Spring Session's PrincipalNameIndexResolver does. */
+  /**
+   * The principal a session is bound to, resolved as Spring Session's PrincipalNameIndexResolver
+   * does.
+   */
   static @Nullable String principalOf(StoreSession session) {
-    for (String name : new String[] {PRINCIPAL_NAME_INDEX_NAME, REACTIVE_PRINCIPAL_NAME_INDEX_NAME}) {
+    for (String name :
+        new String[] {PRINCIPAL_NAME_INDEX_NAME, REACTIVE_PRINCIPAL_NAME_INDEX_NAME}) {
       if (session.peek(name) instanceof String principal) {
         return principal;
       }

@@ -17,16 +17,17 @@ import org.springframework.session.Session;
  * A Spring Session {@link Session} backed by a {@link dev.sessionstore.Session} of a {@link
  * dev.sessionstore.SessionStore}: the working copy of one request.
  *
- * <p>It records which attributes the request set or removed; the repository writes only those, in one
- * atomic {@code store.update}, so concurrent requests of the same session never undo each other's
- * changes to other attributes. Which reads count as changes follows the repository's {@link SaveMode}.
+ * <p>It records which attributes the request set or removed; the repository writes only those, in
+ * one atomic {@code store.update}, so concurrent requests of the same session never undo each
+ * other's changes to other attributes. Which reads count as changes follows the repository's {@link
+ * SaveMode}.
  *
  * <p>Setting {@link #EXCLUSIVE_ATTRIBUTE} to {@code true} asks for an exclusive login: when the
- * session is saved bound to a principal, no other live session may be bound to that principal, and a
- * save that would break this fails with {@link ExclusiveLoginException}.
+ * session is saved bound to a principal, no other live session may be bound to that principal, and
+ * a save that would break this fails with {@link ExclusiveLoginException}.
  *
- * <p>Instances are created by the repositories only. They are safe to use from several threads (every
- * method is synchronized), as WebFlux may do.
+ * <p>Instances are created by the repositories only. They are safe to use from several threads
+ * (every method is synchronized), as WebFlux may do.
  */
 public final class StoreSession implements Session {
 
@@ -54,7 +55,10 @@ public final class StoreSession implements Session {
   private Instant lastAccessedTime;
 
   /** A new session, not yet in the store. */
-  StoreSession(SessionStoreRepositoryCore core, String id, Instant now,
+  StoreSession(
+      SessionStoreRepositoryCore core,
+      String id,
+      Instant now,
       @Nullable Duration maxInactiveInterval) {
     this.core = core;
     this.loaded = null;
@@ -87,9 +91,9 @@ public final class StoreSession implements Session {
   /**
    * {@inheritDoc}
    *
-   * <p>The store gives a session its new id: the servlet repository moves the stored session at once
-   * ({@code store.regenerate}); the reactive repository does it at the save that Spring's WebFlux
-   * support runs right after this call, and {@link #getId()} then returns the store's id.
+   * <p>The store gives a session its new id: the servlet repository moves the stored session at
+   * once ({@code store.regenerate}); the reactive repository does it at the save that Spring's
+   * WebFlux support runs right after this call, and {@link #getId()} then returns the store's id.
    */
   @Override
   public String changeSessionId() {
@@ -108,8 +112,11 @@ public final class StoreSession implements Session {
     } else if (decoded.containsKey(attributeName)) {
       value = decoded.get(attributeName);
     } else {
-      value = AttributeValues.decode(attributeName,
-          Objects.requireNonNull(loaded).data().get(attributeName), core.codec());
+      value =
+          AttributeValues.decode(
+              attributeName,
+              Objects.requireNonNull(loaded).data().get(attributeName),
+              core.codec());
       decoded.put(attributeName, value);
     }
     if (core.saveMode() == SaveMode.ON_GET_ATTRIBUTE && value != null) {
@@ -142,7 +149,8 @@ public final class StoreSession implements Session {
 
   @Override
   public synchronized void removeAttribute(String attributeName) {
-    if (names.remove(attributeName) || (loaded != null && loaded.data().containsKey(attributeName))) {
+    if (names.remove(attributeName)
+        || (loaded != null && loaded.data().containsKey(attributeName))) {
       removed.add(attributeName);
     }
     values.remove(attributeName);
@@ -157,7 +165,8 @@ public final class StoreSession implements Session {
 
   @Override
   public synchronized void setLastAccessedTime(Instant lastAccessedTime) {
-    // The store refreshes lastAccessedAt on every read and write itself; this only keeps the local view.
+    // The store refreshes lastAccessedAt on every read and write itself; this only keeps the local
+    // view.
     this.lastAccessedTime = Objects.requireNonNull(lastAccessedTime, "lastAccessedTime");
   }
 
@@ -174,7 +183,8 @@ public final class StoreSession implements Session {
    */
   @Override
   public synchronized void setMaxInactiveInterval(@Nullable Duration interval) {
-    Duration normalised = interval == null || interval.isZero() || interval.isNegative() ? null : interval;
+    Duration normalised =
+        interval == null || interval.isZero() || interval.isNegative() ? null : interval;
     if (!Objects.equals(normalised, maxInactiveInterval)) {
       maxInactiveInterval = normalised;
       maxInactiveIntervalChanged = true;
@@ -274,8 +284,13 @@ public final class StoreSession implements Session {
     for (String name : SessionStoreRepositoryCore.PRINCIPAL_ATTRIBUTES) {
       principalMayChange |= changed.contains(name) || removed.contains(name);
     }
-    return new Changes(set, Set.copyOf(removed), maxInactiveIntervalChanged || !persisted,
-        maxInactiveInterval, principalMayChange, creationTime);
+    return new Changes(
+        set,
+        Set.copyOf(removed),
+        maxInactiveIntervalChanged || !persisted,
+        maxInactiveInterval,
+        principalMayChange,
+        creationTime);
   }
 
   /** Reads an attribute without counting the read as a change (whatever the save mode). */
@@ -290,8 +305,8 @@ public final class StoreSession implements Session {
     if (decoded.containsKey(name)) {
       return decoded.get(name);
     }
-    Object value = AttributeValues.decode(name,
-        Objects.requireNonNull(loaded).data().get(name), core.codec());
+    Object value =
+        AttributeValues.decode(name, Objects.requireNonNull(loaded).data().get(name), core.codec());
     decoded.put(name, value);
     return value;
   }
@@ -307,8 +322,8 @@ public final class StoreSession implements Session {
   }
 
   /**
-   * A save was refused (exclusive login): forget this request's changes, so that neither a retry nor
-   * the save at the end of the request writes them.
+   * A save was refused (exclusive login): forget this request's changes, so that neither a retry
+   * nor the save at the end of the request writes them.
    */
   synchronized void discardChanges() {
     for (String name : changed) {

@@ -10,9 +10,9 @@ import org.springframework.session.ReactiveSessionRepository;
 import org.springframework.session.Session;
 
 /**
- * The issue's workload at the repository level, as Spring's WebFlux session support runs each request
- * (load a working copy, change it, save it): 8 concurrent "requests" of one session each set their
- * own attribute to 1..100 while a ninth increments a counter 100 times.
+ * The issue's workload at the repository level, as Spring's WebFlux session support runs each
+ * request (load a working copy, change it, save it): 8 concurrent "requests" of one session each
+ * set their own attribute to 1..100 while a ninth increments a counter 100 times.
  */
 final class LostUpdates {
 
@@ -32,7 +32,14 @@ final class LostUpdates {
 
     @Override
     public String toString() {
-      return "counter " + counter + " of " + ROUNDS + ", " + staleWriters + " of " + WRITERS
+      return "counter "
+          + counter
+          + " of "
+          + ROUNDS
+          + ", "
+          + staleWriters
+          + " of "
+          + WRITERS
           + " writers' attributes not at their last value";
     }
   }
@@ -46,22 +53,26 @@ final class LostUpdates {
       List<Future<?>> tasks = new ArrayList<>();
       for (int w = 0; w < WRITERS; w++) {
         String name = "w" + w;
-        tasks.add(pool.submit(() -> {
-          for (long i = 1; i <= ROUNDS; i++) {
-            S session = repository.findById(id).block();
-            session.setAttribute(name, i);
-            repository.save(session).block();
-          }
-        }));
+        tasks.add(
+            pool.submit(
+                () -> {
+                  for (long i = 1; i <= ROUNDS; i++) {
+                    S session = repository.findById(id).block();
+                    session.setAttribute(name, i);
+                    repository.save(session).block();
+                  }
+                }));
       }
-      tasks.add(pool.submit(() -> {
-        for (int i = 1; i <= ROUNDS; i++) {
-          S session = repository.findById(id).block();
-          Long counter = session.getAttribute("counter");
-          session.setAttribute("counter", counter == null ? 1L : counter + 1);
-          repository.save(session).block();
-        }
-      }));
+      tasks.add(
+          pool.submit(
+              () -> {
+                for (int i = 1; i <= ROUNDS; i++) {
+                  S session = repository.findById(id).block();
+                  Long counter = session.getAttribute("counter");
+                  session.setAttribute("counter", counter == null ? 1L : counter + 1);
+                  repository.save(session).block();
+                }
+              }));
       for (Future<?> task : tasks) {
         task.get(120, TimeUnit.SECONDS);
       }

@@ -42,7 +42,8 @@ abstract class RepositoryContractTest {
   void open() {
     store = SessionStores.open(storeUri());
     repository = new ReactiveSessionStoreRepository(store);
-    repository.setAttributeCodec(JacksonAttributeCodec.withSpringSecurity(getClass().getClassLoader()));
+    repository.setAttributeCodec(
+        JacksonAttributeCodec.withSpringSecurity(getClass().getClassLoader()));
   }
 
   @AfterEach
@@ -106,7 +107,8 @@ abstract class RepositoryContractTest {
   }
 
   @Test
-  @DisplayName("JSON-like values are stored as they are; others go through the codec and read back typed")
+  @DisplayName(
+      "JSON-like values are stored as they are; others go through the codec and read back typed")
   void values() {
     Instant instant = Instant.parse("2026-01-02T03:04:05.678Z");
     Map<String, Object> plain = new LinkedHashMap<>();
@@ -117,9 +119,12 @@ abstract class RepositoryContractTest {
     plain.put("instant", instant);
     plain.put("list", List.of("a", 1L));
     plain.put("map", Map.of("nested", List.of(true)));
-    SecurityContext context = new SecurityContextImpl(UsernamePasswordAuthenticationToken.authenticated(
-        User.withUsername("zoe").password("secret").roles("USER").build(), null,
-        AuthorityUtils.createAuthorityList("ROLE_USER")));
+    SecurityContext context =
+        new SecurityContextImpl(
+            UsernamePasswordAuthenticationToken.authenticated(
+                User.withUsername("zoe").password("secret").roles("USER").build(),
+                null,
+                AuthorityUtils.createAuthorityList("ROLE_USER")));
     Map<String, Object> all = new LinkedHashMap<>(plain);
     all.put("integer", 7);
     all.put("SPRING_SECURITY_CONTEXT", context);
@@ -127,9 +132,12 @@ abstract class RepositoryContractTest {
 
     Session session = stored(id);
     assertThat(session.data().asMap()).containsAllEntriesOf(plain);
-    assertThat(session.data().get("integer")).as("stored encoded")
+    assertThat(session.data().get("integer"))
+        .as("stored encoded")
         .isEqualTo(Map.of(AttributeValues.ENCODED, "7"));
-    assertThat(session.data().get("SPRING_SECURITY_CONTEXT")).asString().contains("zoe")
+    assertThat(session.data().get("SPRING_SECURITY_CONTEXT"))
+        .asString()
+        .contains("zoe")
         .doesNotContain("rO0"); // never Java serialization
     assertThat(session.principal()).as("the principal index").isEqualTo("zoe");
 
@@ -140,19 +148,22 @@ abstract class RepositoryContractTest {
     assertThat((Object) copy.getAttribute("integer")).isInstanceOf(Integer.class).isEqualTo(7);
     SecurityContext read = copy.getAttribute("SPRING_SECURITY_CONTEXT");
     assertThat(read.getAuthentication().getName()).isEqualTo("zoe");
-    assertThat(read.getAuthentication().getAuthorities()).extracting(Object::toString)
+    assertThat(read.getAuthentication().getAuthorities())
+        .extracting(Object::toString)
         .containsExactly("ROLE_USER");
   }
 
   @Test
-  @DisplayName("without a codec, a value outside the data model is refused with its attribute named")
+  @DisplayName(
+      "without a codec, a value outside the data model is refused with its attribute named")
   void refusingCodec() {
     repository.setAttributeCodec(AttributeCodec.refusing());
     StoreSession session = repository.createSession().block();
     session.setAttribute("cart", new StringBuilder("x"));
     assertThatThrownBy(() -> repository.save(session).block())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("'cart'").hasMessageContaining("java.lang.StringBuilder");
+        .hasMessageContaining("'cart'")
+        .hasMessageContaining("java.lang.StringBuilder");
     assertThat(stored(session.getId())).as("nothing written").isNull();
   }
 
@@ -210,8 +221,9 @@ abstract class RepositoryContractTest {
   @Test
   @DisplayName("the principal-name index is the store's principal")
   void principalIndex() {
-    String id = newSession(Map.of(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, "uma"))
-        .getId();
+    String id =
+        newSession(Map.of(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, "uma"))
+            .getId();
     newSession(Map.of("a", 1L));
     assertThat(repository.findByPrincipalName("uma").block()).containsOnlyKeys(id);
     assertThat(repository.findByIndexNameAndIndexValue("other", "uma").block()).isEmpty();
@@ -224,9 +236,12 @@ abstract class RepositoryContractTest {
   @Test
   @DisplayName("an exclusive login refuses a second session of the user and leaves it unchanged")
   void exclusiveLogin() {
-    Map<String, Object> login = Map.of(
-        FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, "vic",
-        StoreSession.EXCLUSIVE_ATTRIBUTE, true);
+    Map<String, Object> login =
+        Map.of(
+            FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME,
+            "vic",
+            StoreSession.EXCLUSIVE_ATTRIBUTE,
+            true);
     String first = newSession(login).getId();
     String other = newSession(Map.of("cart", "book")).getId();
 
@@ -235,7 +250,9 @@ abstract class RepositoryContractTest {
     assertThatThrownBy(() -> repository.save(second).block())
         .isInstanceOf(ExclusiveLoginException.class)
         .hasMessageContaining("'vic'");
-    assertThat(second.getAttributeNames()).as("the request's changes are dropped").containsExactly("cart");
+    assertThat(second.getAttributeNames())
+        .as("the request's changes are dropped")
+        .containsExactly("cart");
     repository.save(second).block(); // the save at the end of the request writes nothing
     assertThat(stored(other).principal()).isNull();
     assertThat(stored(other).version()).isEqualTo(1);

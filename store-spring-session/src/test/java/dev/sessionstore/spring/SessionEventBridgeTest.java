@@ -20,7 +20,8 @@ class SessionEventBridgeTest {
   void storeEventsArriveAsSpringSessionEvents() throws Exception {
     BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     try (SessionStore store = SessionStores.open("memory:")) {
-      SessionEventBridge bridge = new SessionEventBridge(store, AttributeCodec.refusing(), events::add);
+      SessionEventBridge bridge =
+          new SessionEventBridge(store, AttributeCodec.refusing(), events::add);
       bridge.start();
       assertThat(bridge.isRunning()).isTrue();
       String id = store.create(SessionDraft.empty().withPrincipal("ida", false)).block().id();

@@ -73,19 +73,27 @@ public interface DataModelContract {
     values.put("year 9999", Instant.parse("9999-12-31T23:59:59.999Z"));
     values.put("empty list", List.of());
     values.put("empty map", Map.of());
-    values.put("mixed list", java.util.Arrays.asList(1L, 1.0, "1", true, null, Instant.EPOCH, List.of(2L), Map.of("k", 3L)));
+    values.put(
+        "mixed list",
+        java.util.Arrays.asList(
+            1L, 1.0, "1", true, null, Instant.EPOCH, List.of(2L), Map.of("k", 3L)));
     SessionData data = SessionData.of(values);
-    Session created = awaitValue(store.create(SessionDraft.of(data).withMaxIdle(Duration.ofHours(1))), "create");
+    Session created =
+        awaitValue(store.create(SessionDraft.of(data).withMaxIdle(Duration.ofHours(1))), "create");
     Session read = awaitValue(store.get(created.id()), "get");
     Kit.sameData(read.data(), data, "data read back");
     for (Map.Entry<String, Object> entry : values.entrySet()) {
       Object back = read.attribute(entry.getKey());
       if (entry.getValue() == null) {
-        assertThat(read.data().containsKey(entry.getKey())).as("null attribute '%s' is kept", entry.getKey()).isTrue();
+        assertThat(read.data().containsKey(entry.getKey()))
+            .as("null attribute '%s' is kept", entry.getKey())
+            .isTrue();
         assertThat(back).as("null attribute").isNull();
       } else {
         assertThat(back).as("attribute '%s'", entry.getKey()).isEqualTo(entry.getValue());
-        assertThat(kindOf(back)).as("kind of attribute '%s'", entry.getKey()).isEqualTo(kindOf(entry.getValue()));
+        assertThat(kindOf(back))
+            .as("kind of attribute '%s'", entry.getKey())
+            .isEqualTo(kindOf(entry.getValue()));
       }
     }
   }
@@ -107,7 +115,8 @@ public interface DataModelContract {
    * @param kit the test's fixture
    */
   @KitTest
-  @DisplayName("R6.1 Integer, Short and Byte come back as Long, Float as Double, Instant at millisecond precision")
+  @DisplayName(
+      "R6.1 Integer, Short and Byte come back as Long, Float as Double, Instant at millisecond precision")
   default void r6_1_normalisation(StoreFixture kit) {
     SessionStore store = kit.store();
     Map<String, Object> values = new LinkedHashMap<>();
@@ -117,20 +126,40 @@ public interface DataModelContract {
     values.put("float", 1.5f);
     values.put("instant", Instant.parse("2024-05-06T07:08:09.123456789Z"));
     values.put("nested", Map.of("ints", List.of(1, 2, 3), "f", 0.25f));
-    Session created = awaitValue(store.create(SessionDraft.of(SessionData.of(values)).withMaxIdle(Duration.ofHours(1))),
-        "create");
+    Session created =
+        awaitValue(
+            store.create(SessionDraft.of(SessionData.of(values)).withMaxIdle(Duration.ofHours(1))),
+            "create");
     Session read = awaitValue(store.get(created.id()), "get");
-    assertThat(read.attribute("int")).as("Integer read back").isInstanceOf(Long.class).isEqualTo(7L);
-    assertThat(read.attribute("short")).as("Short read back").isInstanceOf(Long.class).isEqualTo(-3L);
-    assertThat(read.attribute("byte")).as("Byte read back").isInstanceOf(Long.class).isEqualTo(127L);
-    assertThat(read.attribute("float")).as("Float read back").isInstanceOf(Double.class).isEqualTo(1.5);
-    assertThat(read.attribute("instant")).as("Instant read back")
+    assertThat(read.attribute("int"))
+        .as("Integer read back")
+        .isInstanceOf(Long.class)
+        .isEqualTo(7L);
+    assertThat(read.attribute("short"))
+        .as("Short read back")
+        .isInstanceOf(Long.class)
+        .isEqualTo(-3L);
+    assertThat(read.attribute("byte"))
+        .as("Byte read back")
+        .isInstanceOf(Long.class)
+        .isEqualTo(127L);
+    assertThat(read.attribute("float"))
+        .as("Float read back")
+        .isInstanceOf(Double.class)
+        .isEqualTo(1.5);
+    assertThat(read.attribute("instant"))
+        .as("Instant read back")
         .isEqualTo(Instant.parse("2024-05-06T07:08:09.123Z"));
-    assertThat(read.attribute("nested")).as("nested values read back")
+    assertThat(read.attribute("nested"))
+        .as("nested values read back")
         .isEqualTo(Map.of("ints", List.of(1L, 2L, 3L), "f", 0.25));
-    Session updated = awaitValue(store.update(created.id(), x -> x.withAttribute("int", 8)), "update with an Integer");
-    assertThat(awaitValue(store.get(updated.id()), "get").attribute("int")).as("Integer written by update")
-        .isInstanceOf(Long.class).isEqualTo(8L);
+    Session updated =
+        awaitValue(
+            store.update(created.id(), x -> x.withAttribute("int", 8)), "update with an Integer");
+    assertThat(awaitValue(store.get(updated.id()), "get").attribute("int"))
+        .as("Integer written by update")
+        .isInstanceOf(Long.class)
+        .isEqualTo(8L);
   }
 
   /**
@@ -139,7 +168,8 @@ public interface DataModelContract {
    * @param kit the test's fixture
    */
   @KitTest
-  @DisplayName("R6.1 values nested to the maximum depth round-trip; one level deeper is rejected and nothing is written")
+  @DisplayName(
+      "R6.1 values nested to the maximum depth round-trip; one level deeper is rejected and nothing is written")
   default void r6_1_depth(StoreFixture kit) {
     SessionStore store = kit.store();
     Object deepMap = "bottom";
@@ -149,12 +179,17 @@ public interface DataModelContract {
       deepList = List.of(deepList, (long) i);
     }
     SessionData data = data("deepMap", deepMap, "deepList", deepList);
-    Session created = awaitValue(store.create(SessionDraft.of(data).withMaxIdle(Duration.ofHours(1))), "create");
-    assertThat(awaitValue(store.get(created.id()), "get").data()).as("data nested " + SessionData.MAX_DEPTH + " deep")
+    Session created =
+        awaitValue(store.create(SessionDraft.of(data).withMaxIdle(Duration.ofHours(1))), "create");
+    assertThat(awaitValue(store.get(created.id()), "get").data())
+        .as("data nested " + SessionData.MAX_DEPTH + " deep")
         .isEqualTo(data);
     Object tooDeep = List.of(deepMap);
-    InvalidSessionDataException e = expectError(store.update(created.id(), x -> x.withAttribute("tooDeep", tooDeep)),
-        InvalidSessionDataException.class, "update adding a value nested one level too deep");
+    InvalidSessionDataException e =
+        expectError(
+            store.update(created.id(), x -> x.withAttribute("tooDeep", tooDeep)),
+            InvalidSessionDataException.class,
+            "update adding a value nested one level too deep");
     assertThat(e.path()).as("path named by the error").startsWith("tooDeep");
     Session read = awaitValue(store.get(created.id()), "get");
     assertThat(read.version()).as("version after the rejected update").isEqualTo(1L);
@@ -167,13 +202,26 @@ public interface DataModelContract {
    * @param kit the test's fixture
    */
   @KitTest
-  @DisplayName("R6.1 unsupported types fail with InvalidSessionDataException naming the path, and nothing is written")
+  @DisplayName(
+      "R6.1 unsupported types fail with InvalidSessionDataException naming the path, and nothing is written")
   default void r6_1_unsupportedTypes(StoreFixture kit) {
     SessionStore store = kit.store();
-    Session created = awaitValue(store.create(draft(Duration.ofHours(1), "answers", List.of(Map.of("q.1", "a")))),
-        "create");
-    List<Object> unsupported = List.of(new Object(), UUID.randomUUID(), new BigDecimal("1.5"), new int[] {1},
-        new Date(), 'c', Optional.empty(), new StringBuilder("sb"), Duration.ofSeconds(1), Thread.State.NEW);
+    Session created =
+        awaitValue(
+            store.create(draft(Duration.ofHours(1), "answers", List.of(Map.of("q.1", "a")))),
+            "create");
+    List<Object> unsupported =
+        List.of(
+            new Object(),
+            UUID.randomUUID(),
+            new BigDecimal("1.5"),
+            new int[] {1},
+            new Date(),
+            'c',
+            Optional.empty(),
+            new StringBuilder("sb"),
+            Duration.ofSeconds(1),
+            Thread.State.NEW);
     for (Object value : unsupported) {
       Map<String, Object> answer = new LinkedHashMap<>();
       answer.put("q.1", value);
@@ -181,18 +229,27 @@ public interface DataModelContract {
       answers.add(Map.of("q.0", "fine"));
       answers.add(answer);
       UnaryOperator<Session> change = x -> x.withAttribute("answers", answers);
-      InvalidSessionDataException e = expectError(store.update(created.id(), change), InvalidSessionDataException.class,
-          "update storing a " + value.getClass().getName());
-      assertThat(e.path()).as("path named for a " + value.getClass().getSimpleName())
+      InvalidSessionDataException e =
+          expectError(
+              store.update(created.id(), change),
+              InvalidSessionDataException.class,
+              "update storing a " + value.getClass().getName());
+      assertThat(e.path())
+          .as("path named for a " + value.getClass().getSimpleName())
           .isEqualTo("answers[1][\"q.1\"]");
-      assertThat(e.getMessage()).as("message for a " + value.getClass().getSimpleName()).contains("answers[1]");
+      assertThat(e.getMessage())
+          .as("message for a " + value.getClass().getSimpleName())
+          .contains("answers[1]");
     }
     Map<Object, Object> badKey = new LinkedHashMap<>();
     badKey.put(42, "value");
-    expectError(store.update(created.id(), x -> x.withAttribute("map", badKey)), InvalidSessionDataException.class,
+    expectError(
+        store.update(created.id(), x -> x.withAttribute("map", badKey)),
+        InvalidSessionDataException.class,
         "update storing a map with a non-string key");
     assertThatThrownBy(() -> SessionData.of(Map.of("a", Map.of("b", new Object()))))
-        .as("SessionData.of with an unsupported nested value").isInstanceOf(InvalidSessionDataException.class)
+        .as("SessionData.of with an unsupported nested value")
+        .isInstanceOf(InvalidSessionDataException.class)
         .hasMessageContaining("a[\"b\"]");
     Session read = awaitValue(store.get(created.id()), "get");
     assertThat(read.version()).as("version after rejected updates").isEqualTo(1L);
@@ -205,19 +262,28 @@ public interface DataModelContract {
    * @param kit the test's fixture
    */
   @KitTest
-  @DisplayName("R6.2 hostile attribute names round-trip exactly: every atom alone, repeated and in every pair")
+  @DisplayName(
+      "R6.2 hostile attribute names round-trip exactly: every atom alone, repeated and in every pair")
   default void r6_2_hostileAttributeNames(StoreFixture kit) {
     SessionStore store = kit.store();
     SessionData data = HostileKeys.asAttributeNames();
-    Session created = awaitValue(store.create(SessionDraft.of(data).withMaxIdle(Duration.ofHours(1))), "create");
+    Session created =
+        awaitValue(store.create(SessionDraft.of(data).withMaxIdle(Duration.ofHours(1))), "create");
     Session read = awaitValue(store.get(created.id()), "get");
-    assertThat(read.data().keys()).as("attribute names read back").containsExactlyInAnyOrderElementsOf(data.keys());
+    assertThat(read.data().keys())
+        .as("attribute names read back")
+        .containsExactlyInAnyOrderElementsOf(data.keys());
     Kit.sameData(read.data(), data, "attributes read back");
-    Session updated = awaitValue(store.update(created.id(), x -> x.withAttribute("%2E", "changed")
-        .withoutAttribute("\\u002e")), "update of hostile names");
+    Session updated =
+        awaitValue(
+            store.update(
+                created.id(), x -> x.withAttribute("%2E", "changed").withoutAttribute("\\u002e")),
+            "update of hostile names");
     Session again = awaitValue(store.get(created.id()), "get after update");
     Kit.sameData(again.data(), updated.data(), "data after update of hostile names");
-    assertThat(again.attribute(".")).as("'.' after changing '%2E' and removing '\\u002e'").isEqualTo(data.get("."));
+    assertThat(again.attribute("."))
+        .as("'.' after changing '%2E' and removing '\\u002e'")
+        .isEqualTo(data.get("."));
     assertThat(again.data().containsKey("\\u002e")).as("'\\u002e' was removed").isFalse();
   }
 
@@ -236,14 +302,18 @@ public interface DataModelContract {
     attributes.put("lists", HostileKeys.nestedList(SessionData.MAX_DEPTH));
     attributes.put(".", Map.of("$", Map.of("\0", List.of(Map.of("", "empty key at depth 4")))));
     SessionData data = SessionData.of(attributes);
-    Session created = awaitValue(store.create(SessionDraft.of(data).withMaxIdle(Duration.ofHours(1))), "create");
+    Session created =
+        awaitValue(store.create(SessionDraft.of(data).withMaxIdle(Duration.ofHours(1))), "create");
     Session read = awaitValue(store.get(created.id()), "get");
     Object chain = read.attribute("chain");
     for (int depth = SessionData.MAX_DEPTH; depth >= 1; depth--) {
-      assertThat(chain).as("level %d of the chain", SessionData.MAX_DEPTH - depth + 1).isInstanceOf(Map.class);
+      assertThat(chain)
+          .as("level %d of the chain", SessionData.MAX_DEPTH - depth + 1)
+          .isInstanceOf(Map.class);
       @SuppressWarnings("unchecked")
       Map<String, Object> level = (Map<String, Object>) chain;
-      assertThat(level.keySet()).as("keys at level %d", SessionData.MAX_DEPTH - depth + 1)
+      assertThat(level.keySet())
+          .as("keys at level %d", SessionData.MAX_DEPTH - depth + 1)
           .containsAll(HostileKeys.singles());
       chain = level.get(HostileKeys.childKey(depth));
     }
@@ -256,34 +326,51 @@ public interface DataModelContract {
    * @param kit the test's fixture
    */
   @KitTest
-  @DisplayName("R6.3 a session over the size limit fails with SessionTooLargeException and the stored version is unchanged")
+  @DisplayName(
+      "R6.3 a session over the size limit fails with SessionTooLargeException and the stored version is unchanged")
   default void r6_3_oversize(StoreFixture kit) {
     SessionStore store = kit.open(o -> o.with(StoreOptions.MAX_SESSION_BYTES, SMALL_LIMIT));
     String big = "x".repeat(4 * (int) SMALL_LIMIT);
-    SessionTooLargeException e = expectError(store.create(draft(Duration.ofHours(1), "big", big)),
-        SessionTooLargeException.class, "create of a 64 KiB session with a 16 KiB limit");
+    SessionTooLargeException e =
+        expectError(
+            store.create(draft(Duration.ofHours(1), "big", big)),
+            SessionTooLargeException.class,
+            "create of a 64 KiB session with a 16 KiB limit");
     assertThat(e.limit()).as("limit named by the error").isEqualTo(SMALL_LIMIT);
     assertThat(e.size()).as("size named by the error").isGreaterThan(SMALL_LIMIT);
     assertThat(await(store.count(), "count")).as("count after the rejected create").isZero();
 
-    Session small = awaitValue(store.create(draft(Duration.ofHours(1), "small", "y".repeat(4096))),
-        "create of a 4 KiB session");
-    expectError(store.save(small.withAttribute("big", big)), SessionTooLargeException.class, "save over the limit");
-    expectError(store.saveIfUnchanged(small.withAttribute("big", big)), SessionTooLargeException.class,
+    Session small =
+        awaitValue(
+            store.create(draft(Duration.ofHours(1), "small", "y".repeat(4096))),
+            "create of a 4 KiB session");
+    expectError(
+        store.save(small.withAttribute("big", big)),
+        SessionTooLargeException.class,
+        "save over the limit");
+    expectError(
+        store.saveIfUnchanged(small.withAttribute("big", big)),
+        SessionTooLargeException.class,
         "saveIfUnchanged over the limit");
-    expectError(store.update(small.id(), x -> x.withAttribute("big", big)), SessionTooLargeException.class,
+    expectError(
+        store.update(small.id(), x -> x.withAttribute("big", big)),
+        SessionTooLargeException.class,
         "update over the limit");
     Map<String, Object> many = new LinkedHashMap<>();
     for (int i = 0; i < 2000; i++) {
       many.put("attribute-" + i, "value-" + i);
     }
-    expectError(store.update(small.id(), x -> x.withData(SessionData.of(many))), SessionTooLargeException.class,
+    expectError(
+        store.update(small.id(), x -> x.withData(SessionData.of(many))),
+        SessionTooLargeException.class,
         "update to 2000 small attributes over the limit in total");
     Session read = awaitValue(store.get(small.id()), "get");
     assertThat(read.version()).as("version after rejected writes").isEqualTo(1L);
     Kit.sameData(read.data(), small.data(), "data after rejected writes");
-    Session fine = awaitValue(store.update(small.id(), x -> x.withAttribute("more", "z".repeat(4096))),
-        "update to 8 KiB, under the limit");
+    Session fine =
+        awaitValue(
+            store.update(small.id(), x -> x.withAttribute("more", "z".repeat(4096))),
+            "update to 8 KiB, under the limit");
     assertThat(fine.version()).as("version after an accepted update").isEqualTo(2L);
   }
 
@@ -296,11 +383,17 @@ public interface DataModelContract {
   @DisplayName("R6.3 the default limit accepts 512 KiB and rejects 2 MiB")
   default void r6_3_defaultLimit(StoreFixture kit) {
     SessionStore store = kit.store();
-    Session half = awaitValue(store.create(draft(Duration.ofHours(1), "half", "h".repeat(512 * 1024))),
-        "create of a 512 KiB session");
-    expectError(store.save(half.withAttribute("more", "m".repeat(2 * 1024 * 1024))), SessionTooLargeException.class,
+    Session half =
+        awaitValue(
+            store.create(draft(Duration.ofHours(1), "half", "h".repeat(512 * 1024))),
+            "create of a 512 KiB session");
+    expectError(
+        store.save(half.withAttribute("more", "m".repeat(2 * 1024 * 1024))),
+        SessionTooLargeException.class,
         "save of a 2.5 MiB session with the default limit");
-    assertThat(awaitValue(store.get(half.id()), "get").version()).as("version after the rejected save").isEqualTo(1L);
+    assertThat(awaitValue(store.get(half.id()), "get").version())
+        .as("version after the rejected save")
+        .isEqualTo(1L);
   }
 
   /**
@@ -309,21 +402,28 @@ public interface DataModelContract {
    * @param kit the test's fixture
    */
   @KitTest
-  @DisplayName("R6.2 look-alikes of escaped characters (U+FF0E, U+FF04, U+2024, ...) never collide with them, as names and nested keys")
+  @DisplayName(
+      "R6.2 look-alikes of escaped characters (U+FF0E, U+FF04, U+2024, ...) never collide with them, as names and nested keys")
   default void r6_2_lookAlikesNeverCollide(StoreFixture kit) {
     SessionStore store = kit.store();
     Map<String, Object> keys = HostileKeys.lookAlikes();
     Map<String, Object> attributes = new LinkedHashMap<>(keys);
     attributes.put("nested", Map.of("inner", keys, "list", List.of(keys)));
     SessionData data = SessionData.of(attributes);
-    Session created = awaitValue(store.create(SessionDraft.of(data).withMaxIdle(Duration.ofHours(1))), "create");
+    Session created =
+        awaitValue(store.create(SessionDraft.of(data).withMaxIdle(Duration.ofHours(1))), "create");
     Session read = awaitValue(store.get(created.id()), "get");
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, Object> e : keys.entrySet()) {
       Object back = read.data().get(e.getKey());
       if (!e.getValue().equals(back)) {
-        problems.add("attribute " + HostileKeys.escaped(e.getKey()) + " read back as " + back + ", written as "
-            + e.getValue());
+        problems.add(
+            "attribute "
+                + HostileKeys.escaped(e.getKey())
+                + " read back as "
+                + back
+                + ", written as "
+                + e.getValue());
       }
     }
     if (problems.isEmpty()) {
@@ -333,7 +433,8 @@ public interface DataModelContract {
         }
       }
     }
-    assertThat(problems).as("look-alike attribute names changed by the round trip (%d names)", keys.size())
+    assertThat(problems)
+        .as("look-alike attribute names changed by the round trip (%d names)", keys.size())
         .isEmpty();
     Kit.sameData(read.data(), data, "data with look-alike keys read back, nested keys included");
   }
@@ -344,23 +445,36 @@ public interface DataModelContract {
    * @param kit the test's fixture
    */
   @KitTest
-  @DisplayName("R6.1 strings with unpaired surrogates are refused: keys and values by SessionData, principals with IllegalArgumentException")
+  @DisplayName(
+      "R6.1 strings with unpaired surrogates are refused: keys and values by SessionData, principals with IllegalArgumentException")
   default void r6_1_unpairedSurrogatesRefused(StoreFixture kit) {
     SessionStore store = kit.store();
-    assertThatThrownBy(() -> SessionData.of(Map.of("high\uD800", 1L))).as("a key with an unpaired high surrogate")
+    assertThatThrownBy(() -> SessionData.of(Map.of("high\uD800", 1L)))
+        .as("a key with an unpaired high surrogate")
         .isInstanceOf(InvalidSessionDataException.class);
-    assertThatThrownBy(() -> SessionData.of(Map.of("k", Map.of("inner", List.of("ok", "low\uDC00")))))
-        .as("a nested value with an unpaired low surrogate").isInstanceOf(InvalidSessionDataException.class)
+    assertThatThrownBy(
+            () -> SessionData.of(Map.of("k", Map.of("inner", List.of("ok", "low\uDC00")))))
+        .as("a nested value with an unpaired low surrogate")
+        .isInstanceOf(InvalidSessionDataException.class)
         .hasMessageContaining("k[\"inner\"][1]");
     assertThatThrownBy(() -> SessionDraft.empty().withPrincipal("\uDBFFalice", false))
-        .as("a principal with an unpaired surrogate").isInstanceOf(IllegalArgumentException.class);
-    Session s = awaitValue(store.create(draft(Duration.ofHours(1), "k", "v").withPrincipal("alice", false)), "create");
-    Throwable update = Kit.awaitError(store.update(s.id(), x -> x.withAttribute("k", "broken\uD800")),
-        "update writing a value with an unpaired surrogate");
+        .as("a principal with an unpaired surrogate")
+        .isInstanceOf(IllegalArgumentException.class);
+    Session s =
+        awaitValue(
+            store.create(draft(Duration.ofHours(1), "k", "v").withPrincipal("alice", false)),
+            "create");
+    Throwable update =
+        Kit.awaitError(
+            store.update(s.id(), x -> x.withAttribute("k", "broken\uD800")),
+            "update writing a value with an unpaired surrogate");
     assertThat(update).as("error of that update").isInstanceOf(InvalidSessionDataException.class);
-    Throwable find = Kit.awaitError(store.findByPrincipal("ali\uDC00ce").collectList(),
-        "findByPrincipal with an unpaired surrogate");
-    assertThat(find).as("error of findByPrincipal with an unpaired surrogate (signalled, not thrown)")
+    Throwable find =
+        Kit.awaitError(
+            store.findByPrincipal("ali\uDC00ce").collectList(),
+            "findByPrincipal with an unpaired surrogate");
+    assertThat(find)
+        .as("error of findByPrincipal with an unpaired surrogate (signalled, not thrown)")
         .isInstanceOf(IllegalArgumentException.class);
     Session read = awaitValue(store.get(s.id()), "get");
     assertThat(read.version()).as("version after the refused update").isEqualTo(1L);

@@ -34,7 +34,10 @@ final class EventRecorder implements AutoCloseable {
     return new ArrayList<>(events);
   }
 
-  /** Waits until an event matching the predicate has arrived; fails the test after {@link #EVENT_WAIT}. */
+  /**
+   * Waits until an event matching the predicate has arrived; fails the test after {@link
+   * #EVENT_WAIT}.
+   */
   SessionEvent await(Predicate<SessionEvent> wanted, String what) {
     long deadline = System.nanoTime() + EVENT_WAIT.toNanos();
     while (true) {
@@ -44,9 +47,11 @@ final class EventRecorder implements AutoCloseable {
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("no " + what + " event within " + EVENT_WAIT + "; received " + events());
+        throw new AssertionError(
+            "no " + what + " event within " + EVENT_WAIT + "; received " + events());
       }
-      LockSupport.parkNanos(1_000_000); // polls the asynchronous delivery; nothing waits for expiry here
+      LockSupport.parkNanos(
+          1_000_000); // polls the asynchronous delivery; nothing waits for expiry here
     }
   }
 

@@ -24,8 +24,8 @@ import reactor.core.publisher.BaseSubscriber;
 
 /**
  * Rule R7.1: the events of a store that declares {@link StoreCapabilities.Capability#EVENTS}. The
- * {@code EXPIRED} rule R4.5 is in {@link ExpiryContract}. Part of {@link SessionStoreTck}; adopt the kit
- * through that interface.
+ * {@code EXPIRED} rule R4.5 is in {@link ExpiryContract}. Part of {@link SessionStoreTck}; adopt
+ * the kit through that interface.
  *
  * <p>Thread-safety: as {@link SessionStoreTck}; JUnit runs each test on one thread.
  */
@@ -33,7 +33,8 @@ public interface EventsContract {
 
   private static SessionStore eventsStore(StoreFixture kit) {
     SessionStore store = kit.store();
-    Assumptions.assumeTrue(store.capabilities().has(StoreCapabilities.Capability.EVENTS),
+    Assumptions.assumeTrue(
+        store.capabilities().has(StoreCapabilities.Capability.EVENTS),
         "the store does not declare the EVENTS capability");
     return store;
   }
@@ -52,7 +53,8 @@ public interface EventsContract {
    * @param kit the test's fixture
    */
   @KitTest
-  @DisplayName("R7.1 CREATED, UPDATED, DESTROYED and EXPIRED are emitted for each operation, in per-id order")
+  @DisplayName(
+      "R7.1 CREATED, UPDATED, DESTROYED and EXPIRED are emitted for each operation, in per-id order")
   default void r7_1_eventPerOperation(StoreFixture kit) {
     SessionStore store = eventsStore(kit);
     try (EventRecorder recorder = new EventRecorder(store)) {
@@ -66,9 +68,17 @@ public interface EventsContract {
       Session a3 = awaitValue(store.save(a2.withAttribute("n", 2)), "save a");
       Instant t4 = kit.clock().advance(Duration.ofSeconds(1));
       awaitValue(store.saveIfUnchanged(a3.withAttribute("n", 3)), "saveIfUnchanged a");
-      expectError(store.saveIfUnchanged(a3.withAttribute("n", 99)), StaleSessionException.class, "stale saveIfUnchanged");
-      Session x = awaitValue(store.save(Session.builder("kit-events-" + Long.toHexString(System.nanoTime()))
-          .maxIdle(Duration.ofHours(1)).build()), "save inserting x");
+      expectError(
+          store.saveIfUnchanged(a3.withAttribute("n", 99)),
+          StaleSessionException.class,
+          "stale saveIfUnchanged");
+      Session x =
+          awaitValue(
+              store.save(
+                  Session.builder("kit-events-" + Long.toHexString(System.nanoTime()))
+                      .maxIdle(Duration.ofHours(1))
+                      .build()),
+              "save inserting x");
       Instant t5 = kit.clock().advance(Duration.ofSeconds(1));
       Session moved = awaitValue(store.regenerate(a.id()), "regenerate a");
       awaitValue(store.destroy(x.id()), "destroy x");
@@ -83,22 +93,39 @@ public interface EventsContract {
       Session sentinel = awaitValue(store.create(draft(Duration.ofHours(1))), "create a sentinel");
       recorder.await(e -> e.sessionId().equals(sentinel.id()), "CREATED of the sentinel");
 
-      assertThat(typesAndTimes(recorder.eventsOf(a.id()))).as("events of a")
-          .containsExactly("CREATED@" + t1, "UPDATED@" + t2, "UPDATED@" + t3, "UPDATED@" + t4, "DESTROYED@" + t5);
-      List<Long> versions = recorder.eventsOf(a.id()).stream().map(e -> e.session().version()).toList();
-      assertThat(versions).as("versions carried by the events of a").containsExactly(1L, 2L, 3L, 4L, 4L);
-      assertThat(typesAndTimes(recorder.eventsOf(x.id()))).as("events of x (inserted by save, then destroyed)")
+      assertThat(typesAndTimes(recorder.eventsOf(a.id())))
+          .as("events of a")
+          .containsExactly(
+              "CREATED@" + t1,
+              "UPDATED@" + t2,
+              "UPDATED@" + t3,
+              "UPDATED@" + t4,
+              "DESTROYED@" + t5);
+      List<Long> versions =
+          recorder.eventsOf(a.id()).stream().map(e -> e.session().version()).toList();
+      assertThat(versions)
+          .as("versions carried by the events of a")
+          .containsExactly(1L, 2L, 3L, 4L, 4L);
+      assertThat(typesAndTimes(recorder.eventsOf(x.id())))
+          .as("events of x (inserted by save, then destroyed)")
           .containsExactly("CREATED@" + t4, "DESTROYED@" + t5);
-      assertThat(typesAndTimes(recorder.eventsOf(moved.id()))).as("events of a's new id (regenerate, then clear)")
+      assertThat(typesAndTimes(recorder.eventsOf(moved.id())))
+          .as("events of a's new id (regenerate, then clear)")
           .containsExactly("CREATED@" + t5, "DESTROYED@" + t7);
-      assertThat(typesAndTimes(recorder.eventsOf(b.id()))).as("events of b (created, then cleared)")
+      assertThat(typesAndTimes(recorder.eventsOf(b.id())))
+          .as("events of b (created, then cleared)")
           .containsExactly("CREATED@" + t6, "DESTROYED@" + t7);
-      assertThat(typesAndTimes(recorder.eventsOf(c.id()))).as("events of c (created, then cleared before expiry)")
+      assertThat(typesAndTimes(recorder.eventsOf(c.id())))
+          .as("events of c (created, then cleared before expiry)")
           .containsExactly("CREATED@" + t6, "DESTROYED@" + t7);
-      assertThat(typesAndTimes(recorder.eventsOf(d.id()))).as("events of d (created, then expired and cleaned up)")
+      assertThat(typesAndTimes(recorder.eventsOf(d.id())))
+          .as("events of d (created, then expired and cleaned up)")
           .containsExactly("CREATED@" + t7, "EXPIRED@" + t8);
-      assertThat(recorder.eventsOf(sentinel.id()).get(0).at()).as("at of the sentinel's event").isEqualTo(t8);
-      assertThat(recorder.eventsOf(moved.id()).get(0).session().data()).as("data carried by CREATED after regenerate")
+      assertThat(recorder.eventsOf(sentinel.id()).get(0).at())
+          .as("at of the sentinel's event")
+          .isEqualTo(t8);
+      assertThat(recorder.eventsOf(moved.id()).get(0).session().data())
+          .as("data carried by CREATED after regenerate")
           .isEqualTo(a3.withAttribute("n", 3).data());
     }
   }
@@ -113,37 +140,45 @@ public interface EventsContract {
   default void r7_1_slowSubscriber(StoreFixture kit) {
     SessionStore store = eventsStore(kit);
     List<SessionEvent> slowReceived = new CopyOnWriteArrayList<>();
-    BaseSubscriber<SessionEvent> slow = new BaseSubscriber<>() {
-      @Override
-      protected void hookOnSubscribe(Subscription subscription) {
-        subscription.request(1); // and never more
-      }
+    BaseSubscriber<SessionEvent> slow =
+        new BaseSubscriber<>() {
+          @Override
+          protected void hookOnSubscribe(Subscription subscription) {
+            subscription.request(1); // and never more
+          }
 
-      @Override
-      protected void hookOnNext(SessionEvent value) {
-        slowReceived.add(value);
-      }
-    };
+          @Override
+          protected void hookOnNext(SessionEvent value) {
+            slowReceived.add(value);
+          }
+        };
     store.events().subscribe(slow);
     try (EventRecorder fast = new EventRecorder(store)) {
       int operations = 2000 * kit.stressScale();
       long start = System.nanoTime();
       Session s = awaitValue(store.create(draft(Duration.ofHours(1), "n", 0)), "create");
       for (int i = 0; i < operations; i++) {
-        awaitValue(store.update(s.id(), x -> x.withAttribute("n", Kit.counter(x, "n") + 1)), "update");
+        awaitValue(
+            store.update(s.id(), x -> x.withAttribute("n", Kit.counter(x, "n") + 1)), "update");
       }
       Duration took = Duration.ofNanos(System.nanoTime() - start);
-      assertThat(slowReceived.size()).as("events delivered to a subscriber that requested one").isLessThanOrEqualTo(1);
-      assertThat(took).as("time for %d updates with a stalled subscriber", operations)
+      assertThat(slowReceived.size())
+          .as("events delivered to a subscriber that requested one")
+          .isLessThanOrEqualTo(1);
+      assertThat(took)
+          .as("time for %d updates with a stalled subscriber", operations)
           .isLessThan(Duration.ofSeconds(30));
-      // The fast subscriber still gets events once the burst is over. Some of the burst may have been
+      // The fast subscriber still gets events once the burst is over. Some of the burst may have
+      // been
       // dropped for it, and so may a sentinel sent while its buffer was still full: send a few.
       boolean delivered = false;
       for (int attempt = 0; attempt < 10 && !delivered; attempt++) {
         Session sentinel = awaitValue(store.create(SessionDraft.empty()), "create a sentinel");
         delivered = fast.arrives(e -> e.sessionId().equals(sentinel.id()), Duration.ofMillis(500));
       }
-      assertThat(delivered).as("a sentinel event reached the fast subscriber after the burst (10 tries)").isTrue();
+      assertThat(delivered)
+          .as("a sentinel event reached the fast subscriber after the burst (10 tries)")
+          .isTrue();
     } finally {
       slow.dispose();
     }
@@ -160,12 +195,16 @@ public interface EventsContract {
     SessionStore store = eventsStore(kit);
     SessionStore other = kit.open(o -> o);
     try (EventRecorder recorder = new EventRecorder(store)) {
-      Session foreign = awaitValue(other.create(draft(Duration.ofHours(1))), "create in the other store");
-      awaitValue(other.update(foreign.id(), x -> x.withAttribute("k", "v")), "update in the other store");
+      Session foreign =
+          awaitValue(other.create(draft(Duration.ofHours(1))), "create in the other store");
+      awaitValue(
+          other.update(foreign.id(), x -> x.withAttribute("k", "v")), "update in the other store");
       await(other.destroy(foreign.id()), "destroy in the other store");
       Session own = awaitValue(store.create(draft(Duration.ofHours(1))), "create in this store");
       recorder.await(e -> e.sessionId().equals(own.id()), "CREATED of this store's session");
-      assertThat(recorder.eventsOf(foreign.id())).as("events of the other store's session").isEmpty();
+      assertThat(recorder.eventsOf(foreign.id()))
+          .as("events of the other store's session")
+          .isEmpty();
     }
   }
 
@@ -178,7 +217,8 @@ public interface EventsContract {
   @DisplayName("R7.1 a store without the EVENTS capability returns an empty events stream")
   default void r7_1_noEventsWithoutCapability(StoreFixture kit) {
     SessionStore store = kit.store();
-    Assumptions.assumeFalse(store.capabilities().has(StoreCapabilities.Capability.EVENTS),
+    Assumptions.assumeFalse(
+        store.capabilities().has(StoreCapabilities.Capability.EVENTS),
         "the store declares EVENTS; the other R7.1 tests apply");
     try (EventRecorder recorder = new EventRecorder(store)) {
       Session s = awaitValue(store.create(draft(Duration.ofHours(1))), "create");
@@ -193,27 +233,39 @@ public interface EventsContract {
    * @param kit the test's fixture
    */
   @KitTest
-  @DisplayName("R7.1 a subscriber that sleeps in onNext does not slow writers: 200 updates take less than half of its sleeping")
+  @DisplayName(
+      "R7.1 a subscriber that sleeps in onNext does not slow writers: 200 updates take less than half of its sleeping")
   default void r7_1_sleepingSubscriber(StoreFixture kit) {
     SessionStore store = eventsStore(kit);
     int updates = 200;
     Duration nap = Duration.ofMillis(10);
-    java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
-    reactor.core.Disposable sleeper = store.events().subscribe(event -> {
-      received.incrementAndGet();
-      java.util.concurrent.locks.LockSupport.parkNanos(nap.toNanos()); // a subscriber doing blocking work
-    }, error -> { });
+    java.util.concurrent.atomic.AtomicInteger received =
+        new java.util.concurrent.atomic.AtomicInteger();
+    reactor.core.Disposable sleeper =
+        store
+            .events()
+            .subscribe(
+                event -> {
+                  received.incrementAndGet();
+                  java.util.concurrent.locks.LockSupport.parkNanos(
+                      nap.toNanos()); // a subscriber doing blocking work
+                },
+                error -> {});
     try {
       Session s = awaitValue(store.create(draft(Duration.ofHours(1), "n", 0)), "create");
       long start = System.nanoTime();
       for (int i = 0; i < updates; i++) {
-        awaitValue(store.update(s.id(), x -> x.withAttribute("n", Kit.counter(x, "n") + 1)), "update");
+        awaitValue(
+            store.update(s.id(), x -> x.withAttribute("n", Kit.counter(x, "n") + 1)), "update");
       }
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       // Delivered on the writers' path, the updates would take at least updates * nap (2 s).
       Duration bound = nap.multipliedBy(updates).dividedBy(2);
-      assertThat(took).as("time for %d updates while a subscriber sleeps %s per event (bound: half of its %s of "
-          + "sleeping; %d events reached it meanwhile)", updates, nap, nap.multipliedBy(updates), received.get())
+      assertThat(took)
+          .as(
+              "time for %d updates while a subscriber sleeps %s per event (bound: half of its %s of "
+                  + "sleeping; %d events reached it meanwhile)",
+              updates, nap, nap.multipliedBy(updates), received.get())
           .isLessThan(bound);
     } finally {
       sleeper.dispose();

@@ -9,27 +9,66 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Attribute names that break naive encodings: separators and operators of document stores, NUL,
- * the empty string, non-ASCII text, and strings that look like the escape sequences a store might use
+ * Attribute names that break naive encodings: separators and operators of document stores, NUL, the
+ * empty string, non-ASCII text, and strings that look like the escape sequences a store might use
  * for them (so that an escaping scheme that is not reversible is caught). Every atom appears alone,
  * repeated, framed by letters, and in every ordered pair with every other atom.
  */
 final class HostileKeys {
 
   /** The atoms. Only well-formed Unicode: an unpaired surrogate is not text any encoding keeps. */
-  static final List<String> ATOMS = List.of(
-      ".", "$", "\0", "", "é", "日本", "😀", "\\u002e", "\\u0024", "\\.", "\\$", "\\", "%2E", "%24", "%",
-      "~d", "~s", "~", "_", "__proto__", "$set", " ", "\n", "\"", "'", "[0]", "/", "\uFFFF",
-      // Look-alikes of the characters stores escape, which an escaping scheme might use or fold back:
-      "\uFF0E", "\uFF04", "\u2024", "\uFE52", "\uFE69", "\u3002", "\uFF3C", "\uFF05", "\u00B7");
+  static final List<String> ATOMS =
+      List.of(
+          ".",
+          "$",
+          "\0",
+          "",
+          "é",
+          "日本",
+          "😀",
+          "\\u002e",
+          "\\u0024",
+          "\\.",
+          "\\$",
+          "\\",
+          "%2E",
+          "%24",
+          "%",
+          "~d",
+          "~s",
+          "~",
+          "_",
+          "__proto__",
+          "$set",
+          " ",
+          "\n",
+          "\"",
+          "'",
+          "[0]",
+          "/",
+          "\uFFFF",
+          // Look-alikes of the characters stores escape, which an escaping scheme might use or fold
+          // back:
+          "\uFF0E",
+          "\uFF04",
+          "\u2024",
+          "\uFE52",
+          "\uFE69",
+          "\u3002",
+          "\uFF3C",
+          "\uFF05",
+          "\u00B7");
 
-  /** Each character a store is likely to escape, with look-alikes that must stay distinct from it. */
-  static final Map<String, List<String>> LOOK_ALIKES = Map.of(
-      ".", List.of("\uFF0E", "\u2024", "\uFE52", "\u3002", "\u00B7", "\u2E31"),
-      "$", List.of("\uFF04", "\uFE69", "\uD83D\uDCB2"),
-      "\\", List.of("\uFF3C", "\u2216", "\uFE68"),
-      "%", List.of("\uFF05", "\uFE6A"),
-      "\0", List.of("\u2400", "\uFFFD"));
+  /**
+   * Each character a store is likely to escape, with look-alikes that must stay distinct from it.
+   */
+  static final Map<String, List<String>> LOOK_ALIKES =
+      Map.of(
+          ".", List.of("\uFF0E", "\u2024", "\uFE52", "\u3002", "\u00B7", "\u2E31"),
+          "$", List.of("\uFF04", "\uFE69", "\uD83D\uDCB2"),
+          "\\", List.of("\uFF3C", "\u2216", "\uFE68"),
+          "%", List.of("\uFF05", "\uFE6A"),
+          "\0", List.of("\u2400", "\uFFFD"));
 
   private HostileKeys() {}
 
@@ -58,7 +97,9 @@ final class HostileKeys {
     return keys;
   }
 
-  /** A map from every key of a set to a distinct number, so that a collision shows as a lost value. */
+  /**
+   * A map from every key of a set to a distinct number, so that a collision shows as a lost value.
+   */
   static Map<String, Object> numbered(Set<String> keys, long base) {
     Map<String, Object> map = new LinkedHashMap<>();
     long i = base;
@@ -69,8 +110,8 @@ final class HostileKeys {
   }
 
   /**
-   * A chain of maps {@code depth} containers deep; each level holds every single hostile key and the
-   * next level under a hostile key of its own.
+   * A chain of maps {@code depth} containers deep; each level holds every single hostile key and
+   * the next level under a hostile key of its own.
    */
   static Map<String, Object> chain(int depth) {
     Map<String, Object> level = numbered(singles(), depth * 1000L);
@@ -123,7 +164,10 @@ final class HostileKeys {
     return SessionData.of(numbered(all(), 0));
   }
 
-  /** A key for a message: quoted, with control characters, surrogates and non-ASCII shown as escapes. */
+  /**
+   * A key for a message: quoted, with control characters, surrogates and non-ASCII shown as
+   * escapes.
+   */
   static String escaped(String key) {
     StringBuilder out = new StringBuilder("\"");
     for (int i = 0; i < key.length(); i++) {

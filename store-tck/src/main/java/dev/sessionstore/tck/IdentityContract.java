@@ -62,11 +62,12 @@ public interface IdentityContract {
     String prefix = "kit-" + UUID.randomUUID().toString().replace("-", "") + "-";
     ConcurrentLinkedQueue<String> issued = new ConcurrentLinkedQueue<>();
     AtomicInteger next = new AtomicInteger();
-    SessionIdGenerator generator = () -> {
-      String id = prefix + next.incrementAndGet();
-      issued.add(id);
-      return id;
-    };
+    SessionIdGenerator generator =
+        () -> {
+          String id = prefix + next.incrementAndGet();
+          issued.add(id);
+          return id;
+        };
     SessionStore store = kit.open(o -> o.with(StoreOptions.ID_GENERATOR, generator));
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < 20; i++) {
@@ -89,18 +90,23 @@ public interface IdentityContract {
   default void r1_1_createNeverOverwrites(StoreFixture kit) {
     String base = "kit-" + UUID.randomUUID().toString().replace("-", "");
     // The generator repeats its first id twice before moving on.
-    List<String> sequence = List.of(base + "-a", base + "-a", base + "-a", base + "-b", base + "-c");
+    List<String> sequence =
+        List.of(base + "-a", base + "-a", base + "-a", base + "-b", base + "-c");
     AtomicInteger next = new AtomicInteger();
-    SessionIdGenerator generator = () -> sequence.get(Math.min(next.getAndIncrement(), sequence.size() - 1));
+    SessionIdGenerator generator =
+        () -> sequence.get(Math.min(next.getAndIncrement(), sequence.size() - 1));
     SessionStore store = kit.open(o -> o.with(StoreOptions.ID_GENERATOR, generator));
 
-    Session first = awaitValue(store.create(draft(Duration.ofHours(1), "owner", "first")), "first create");
+    Session first =
+        awaitValue(store.create(draft(Duration.ofHours(1), "owner", "first")), "first create");
     assertThat(first.id()).as("first id").isEqualTo(base + "-a");
-    Session second = awaitValue(store.create(draft(Duration.ofHours(1), "owner", "second")), "second create");
+    Session second =
+        awaitValue(store.create(draft(Duration.ofHours(1), "owner", "second")), "second create");
     assertThat(second.id()).as("second create retries past the id in use").isEqualTo(base + "-b");
 
     Session stillFirst = awaitValue(store.get(first.id()), "get the first session");
-    assertThat(stillFirst.attribute("owner")).as("data of the first session after a colliding create")
+    assertThat(stillFirst.attribute("owner"))
+        .as("data of the first session after a colliding create")
         .isEqualTo("first");
     assertThat(stillFirst.version()).as("version of the first session").isEqualTo(1L);
     assertThat(await(store.count(), "count")).as("count after two creates").isEqualTo(2L);
@@ -133,7 +139,9 @@ public interface IdentityContract {
       ids.add(id);
     }
     assertThat(ids).as("200 default ids are distinct").hasSize(200);
-    assertThat(alphabet.size()).as("distinct characters used across 200 random ids").isGreaterThanOrEqualTo(16);
+    assertThat(alphabet.size())
+        .as("distinct characters used across 200 random ids")
+        .isGreaterThanOrEqualTo(16);
   }
 
   /**
@@ -142,7 +150,8 @@ public interface IdentityContract {
    * @param kit the test's fixture
    */
   @KitTest
-  @DisplayName("R1.3 a malformed id reads empty, touches and destroys nothing, and does not reach the backend")
+  @DisplayName(
+      "R1.3 a malformed id reads empty, touches and destroys nothing, and does not reach the backend")
   default void r1_3_malformedIds(StoreFixture kit) {
     SessionStore store = kit.store();
     Session live = awaitValue(store.create(draft(Duration.ofHours(1), "k", "v")), "create");
@@ -153,14 +162,19 @@ public interface IdentityContract {
       kit.cutBackend();
     }
     for (String id : malformedIds()) {
-      String shown = id == null ? "null" : "'" + Session.redact(id) + "' (" + id.length() + " chars)";
+      String shown =
+          id == null ? "null" : "'" + Session.redact(id) + "' (" + id.length() + " chars)";
       expectEmpty(store.get(id), "get of malformed id " + shown);
       expectEmpty(store.touch(id), "touch of malformed id " + shown);
       expectValue(store.destroy(id), false, "destroy of malformed id " + shown);
-      expectEmpty(store.update(id, s -> {
-        changeCalls.incrementAndGet();
-        return s;
-      }), "update of malformed id " + shown);
+      expectEmpty(
+          store.update(
+              id,
+              s -> {
+                changeCalls.incrementAndGet();
+                return s;
+              }),
+          "update of malformed id " + shown);
       expectEmpty(store.regenerate(id), "regenerate of malformed id " + shown);
     }
     assertThat(changeCalls.get()).as("update's change called for malformed ids").isZero();
@@ -168,7 +182,9 @@ public interface IdentityContract {
       kit.restoreBackend();
     }
     Session after = awaitValue(store.get(live.id()), "get of the live session");
-    assertThat(after.version()).as("the live session is untouched by malformed-id calls").isEqualTo(1L);
+    assertThat(after.version())
+        .as("the live session is untouched by malformed-id calls")
+        .isEqualTo(1L);
     assertThat(await(store.count(), "count")).as("count after malformed-id calls").isEqualTo(1L);
   }
 
@@ -182,11 +198,13 @@ public interface IdentityContract {
   default void r1_3_saveOfNull(StoreFixture kit) {
     SessionStore store = kit.store();
     Throwable save = awaitError(store.save(null), "save(null)");
-    assertThat(save).as("error of save(null)").isInstanceOfAny(IllegalArgumentException.class,
-        NullPointerException.class);
+    assertThat(save)
+        .as("error of save(null)")
+        .isInstanceOfAny(IllegalArgumentException.class, NullPointerException.class);
     Throwable cas = awaitError(store.saveIfUnchanged(null), "saveIfUnchanged(null)");
-    assertThat(cas).as("error of saveIfUnchanged(null)").isInstanceOfAny(IllegalArgumentException.class,
-        NullPointerException.class);
+    assertThat(cas)
+        .as("error of saveIfUnchanged(null)")
+        .isInstanceOfAny(IllegalArgumentException.class, NullPointerException.class);
     assertThat(await(store.count(), "count")).as("count after rejected saves").isZero();
   }
 
@@ -196,14 +214,20 @@ public interface IdentityContract {
    * @param kit the test's fixture
    */
   @KitTest
-  @DisplayName("R1.4 regenerate moves the session to a new id with the same data and destroys the old id")
+  @DisplayName(
+      "R1.4 regenerate moves the session to a new id with the same data and destroys the old id")
   default void r1_4_regenerate(StoreFixture kit) {
     SessionStore store = kit.store();
-    Session original = awaitValue(store.create(SessionDraft.of(data("cart", List.of(1, 2, 3), "step", "pay"))
-        .withPrincipal("alice", true)
-        .withMaxIdle(Duration.ofMinutes(20))
-        .withDeadline(kit.clock().instant().plus(Duration.ofHours(8)))), "create");
-    Session updated = awaitValue(store.update(original.id(), s -> s.withAttribute("step", "confirm")), "update");
+    Session original =
+        awaitValue(
+            store.create(
+                SessionDraft.of(data("cart", List.of(1, 2, 3), "step", "pay"))
+                    .withPrincipal("alice", true)
+                    .withMaxIdle(Duration.ofMinutes(20))
+                    .withDeadline(kit.clock().instant().plus(Duration.ofHours(8)))),
+            "create");
+    Session updated =
+        awaitValue(store.update(original.id(), s -> s.withAttribute("step", "confirm")), "update");
     kit.clock().advance(Duration.ofMinutes(3));
 
     Session moved = awaitValue(store.regenerate(original.id()), "regenerate");
@@ -216,17 +240,23 @@ public interface IdentityContract {
     assertThat(moved.deadline()).as("deadline after regenerate").isEqualTo(original.deadline());
     assertThat(moved.createdAt()).as("createdAt after regenerate").isEqualTo(original.createdAt());
     assertThat(moved.version()).as("version after regenerate").isEqualTo(updated.version() + 1);
-    assertThat(moved.lastAccessedAt()).as("lastAccessedAt after regenerate").isEqualTo(kit.clock().instant());
+    assertThat(moved.lastAccessedAt())
+        .as("lastAccessedAt after regenerate")
+        .isEqualTo(kit.clock().instant());
 
     expectEmpty(store.get(original.id()), "get of the old id after regenerate");
     expectEmpty(store.touch(original.id()), "touch of the old id after regenerate");
-    expectError(store.save(updated.withAttribute("step", "hijack")), SessionDestroyedException.class,
+    expectError(
+        store.save(updated.withAttribute("step", "hijack")),
+        SessionDestroyedException.class,
         "save of the old id after regenerate");
     assertThat(awaitValue(store.get(moved.id()), "get of the new id").data())
-        .as("data read under the new id").isEqualTo(updated.data());
+        .as("data read under the new id")
+        .isEqualTo(updated.data());
     assertThat(await(store.count(), "count")).as("count after regenerate").isEqualTo(1L);
     assertThat(Kit.ids(store.findByPrincipal("alice"), "findByPrincipal"))
-        .as("sessions of alice after regenerate").containsExactly(moved.id());
+        .as("sessions of alice after regenerate")
+        .containsExactly(moved.id());
     expectEmpty(store.regenerate(original.id()), "regenerate of the old id again");
   }
 

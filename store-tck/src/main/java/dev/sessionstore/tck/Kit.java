@@ -140,12 +140,15 @@ final class Kit {
 
   /** A draft with a two-hour idle limit and a deadline {@code in} from now on the test's clock. */
   static SessionDraft withDeadline(StoreFixture kit, Duration in) {
-    return SessionDraft.empty().withMaxIdle(Duration.ofHours(2)).withDeadline(kit.clock().instant().plus(in));
+    return SessionDraft.empty()
+        .withMaxIdle(Duration.ofHours(2))
+        .withDeadline(kit.clock().instant().plus(in));
   }
 
   /**
-   * Fails unless two session data are equal, naming what differs: the path of each changed, missing or
-   * unexpected key (control and non-ASCII characters escaped) and the differing values, never whole data.
+   * Fails unless two session data are equal, naming what differs: the path of each changed, missing
+   * or unexpected key (control and non-ASCII characters escaped) and the differing values, never
+   * whole data.
    */
   static void sameData(SessionData actual, SessionData expected, String what) {
     if (actual.equals(expected)) {
@@ -154,14 +157,21 @@ final class Kit {
     List<String> differences = new java.util.ArrayList<>();
     diff("", actual.asMap(), expected.asMap(), differences);
     if (differences.isEmpty()) {
-      differences.add("the data differ in order or type only: " + shorten(String.valueOf(actual.asMap())));
+      differences.add(
+          "the data differ in order or type only: " + shorten(String.valueOf(actual.asMap())));
     }
     int shown = Math.min(differences.size(), 5);
-    throw new AssertionError(what + ": " + differences.size() + " difference(s): "
-        + String.join("; ", differences.subList(0, shown)) + (shown < differences.size() ? "; ..." : ""));
+    throw new AssertionError(
+        what
+            + ": "
+            + differences.size()
+            + " difference(s): "
+            + String.join("; ", differences.subList(0, shown))
+            + (shown < differences.size() ? "; ..." : ""));
   }
 
-  private static void diff(String path, @Nullable Object actual, @Nullable Object expected, List<String> out) {
+  private static void diff(
+      String path, @Nullable Object actual, @Nullable Object expected, List<String> out) {
     if (java.util.Objects.equals(actual, expected)) {
       return;
     }
@@ -177,8 +187,14 @@ final class Kit {
       }
       for (Object key : a.keySet()) {
         if (!e.containsKey(key)) {
-          out.add("key " + path + "[" + HostileKeys.escaped(String.valueOf(key)) + "] was never written (reads as "
-              + shorten(a.get(key)) + ")");
+          out.add(
+              "key "
+                  + path
+                  + "["
+                  + HostileKeys.escaped(String.valueOf(key))
+                  + "] was never written (reads as "
+                  + shorten(a.get(key))
+                  + ")");
         }
       }
       return;
@@ -189,7 +205,12 @@ final class Kit {
       }
       return;
     }
-    out.add((path.isEmpty() ? "the data" : path) + " reads as " + shorten(actual) + ", written as " + shorten(expected));
+    out.add(
+        (path.isEmpty() ? "the data" : path)
+            + " reads as "
+            + shorten(actual)
+            + ", written as "
+            + shorten(expected));
   }
 
   private static String shorten(@Nullable Object value) {
@@ -197,8 +218,10 @@ final class Kit {
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < text.length() && out.length() < 80; i++) {
       char c = text.charAt(i);
-      out.append(c < 0x20 || (c >= 0x7f && c < 0xa0) || Character.isSurrogate(c)
-          ? String.format(java.util.Locale.ROOT, "\\u%04X", (int) c) : String.valueOf(c));
+      out.append(
+          c < 0x20 || (c >= 0x7f && c < 0xa0) || Character.isSurrogate(c)
+              ? String.format(java.util.Locale.ROOT, "\\u%04X", (int) c)
+              : String.valueOf(c));
     }
     return out.length() < 80 ? out.toString() : out + "...";
   }

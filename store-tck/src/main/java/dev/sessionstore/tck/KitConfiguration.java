@@ -7,17 +7,19 @@ import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
- * One configuration of a store under test (SPEC R9.2): a name for the report and the options that set it
- * up. The kit runs every one of its tests once per configuration that {@link
- * SessionStoreTck#configurations()} declares, applying the configuration's options to the kit options
- * before a test adds its own (so a test that sets an option explicitly overrides the configuration).
+ * One configuration of a store under test (SPEC R9.2): a name for the report and the options that
+ * set it up. The kit runs every one of its tests once per configuration that {@link
+ * SessionStoreTck#configurations()} declares, applying the configuration's options to the kit
+ * options before a test adds its own (so a test that sets an option explicitly overrides the
+ * configuration).
  *
  * <p>Immutable and thread-safe if the option function is.
  */
 public final class KitConfiguration {
 
   /** The store's defaults: the kit options unchanged. */
-  public static final KitConfiguration DEFAULTS = new KitConfiguration("defaults", UnaryOperator.identity());
+  public static final KitConfiguration DEFAULTS =
+      new KitConfiguration("defaults", UnaryOperator.identity());
 
   /** The touch threshold of {@link #positiveTouchThreshold()}. */
   static final Duration POSITIVE_TOUCH_THRESHOLD = Duration.ofSeconds(30);
@@ -52,12 +54,14 @@ public final class KitConfiguration {
    * @return the configuration
    */
   public static KitConfiguration positiveTouchThreshold() {
-    return of("touchThreshold=PT30S", o -> o.with(StoreOptions.TOUCH_THRESHOLD, POSITIVE_TOUCH_THRESHOLD));
+    return of(
+        "touchThreshold=PT30S",
+        o -> o.with(StoreOptions.TOUCH_THRESHOLD, POSITIVE_TOUCH_THRESHOLD));
   }
 
   /**
-   * The configuration without a default idle limit ({@code maxIdle=none}): a session created without
-   * one never expires by idleness.
+   * The configuration without a default idle limit ({@code maxIdle=none}): a session created
+   * without one never expires by idleness.
    *
    * @return the configuration
    */

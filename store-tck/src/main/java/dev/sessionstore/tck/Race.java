@@ -28,11 +28,14 @@ final class Race implements AutoCloseable {
   Race(int size, String name) {
     this.size = size;
     AtomicInteger n = new AtomicInteger();
-    this.threads = Executors.newFixedThreadPool(size, r -> {
-      Thread t = new Thread(r, "tck-" + name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.threads =
+        Executors.newFixedThreadPool(
+            size,
+            r -> {
+              Thread t = new Thread(r, "tck-" + name + "-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
@@ -47,11 +50,13 @@ final class Race implements AutoCloseable {
     CountDownLatch go = new CountDownLatch(1);
     List<Future<T>> futures = new ArrayList<>();
     for (Callable<T> task : tasks) {
-      futures.add(threads.submit(() -> {
-        ready.countDown();
-        go.await();
-        return task.call();
-      }));
+      futures.add(
+          threads.submit(
+              () -> {
+                ready.countDown();
+                go.await();
+                return task.call();
+              }));
     }
     try {
       if (!ready.await(ROUND_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -62,7 +67,8 @@ final class Race implements AutoCloseable {
       List<T> results = new ArrayList<>();
       for (int i = 0; i < futures.size(); i++) {
         try {
-          results.add(futures.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+          results.add(
+              futures.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
         } catch (ExecutionException e) {
           Throwable cause = e.getCause();
           if (cause instanceof AssertionError) {

@@ -17,13 +17,13 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Many short races: each round starts 2 to {@link #MAX_RACERS} operations at the same instant (a {@link
- * CyclicBarrier} releases dedicated threads together, and each racer then waits its own few microseconds,
- * so that arrivals spread over the length of one operation), and every other racer hops to a thread of
- * Reactor's parallel scheduler before it subscribes, so that the store also sees its operations arrive on
- * the threads it is meant to serve. A narrow race (a check and a write done in two steps) shows up as a
- * wrong outcome in a fraction of rounds; many fresh rounds catch it reliably where one long race would
- * settle into a rhythm that hides it.
+ * Many short races: each round starts 2 to {@link #MAX_RACERS} operations at the same instant (a
+ * {@link CyclicBarrier} releases dedicated threads together, and each racer then waits its own few
+ * microseconds, so that arrivals spread over the length of one operation), and every other racer
+ * hops to a thread of Reactor's parallel scheduler before it subscribes, so that the store also
+ * sees its operations arrive on the threads it is meant to serve. A narrow race (a check and a
+ * write done in two steps) shows up as a wrong outcome in a fraction of rounds; many fresh rounds
+ * catch it reliably where one long race would settle into a rhythm that hides it.
  */
 final class Rounds implements AutoCloseable {
 
@@ -39,11 +39,14 @@ final class Rounds implements AutoCloseable {
 
   Rounds(String name) {
     AtomicInteger n = new AtomicInteger();
-    this.threads = Executors.newFixedThreadPool(MAX_RACERS, r -> {
-      Thread t = new Thread(r, "tck-" + name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.threads =
+        Executors.newFixedThreadPool(
+            MAX_RACERS,
+            r -> {
+              Thread t = new Thread(r, "tck-" + name + "-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     for (int parties = 2; parties <= MAX_RACERS; parties++) {
       barriers[parties] = new CyclicBarrier(parties);
     }
@@ -62,33 +65,44 @@ final class Rounds implements AutoCloseable {
    */
   <T> List<Kit.Outcome<T>> race(List<Supplier<Mono<T>>> operations) {
     int parties = operations.size();
-    // Racers released in lockstep queue on a store's lock and are served one by one; racers that arrive
-    // spread over a few microseconds also land between two steps of one operation. The spread varies by
+    // Racers released in lockstep queue on a store's lock and are served one by one; racers that
+    // arrive
+    // spread over a few microseconds also land between two steps of one operation. The spread
+    // varies by
     // round: none, then up to 5, 20 and 80 microseconds, each racer at its own offset.
     long spreadNanos = SPREADS_NANOS[(int) (roundCounter++ % SPREADS_NANOS.length)];
     if (parties < 2 || parties > MAX_RACERS) {
-      throw new IllegalArgumentException("a round needs 2 to " + MAX_RACERS + " racers, got " + parties);
+      throw new IllegalArgumentException(
+          "a round needs 2 to " + MAX_RACERS + " racers, got " + parties);
     }
     CyclicBarrier barrier = barriers[parties];
     List<CompletableFuture<Kit.Outcome<T>>> futures = new ArrayList<>();
     for (int i = 0; i < parties; i++) {
       Supplier<Mono<T>> operation = operations.get(i);
       boolean onParallel = i % 2 == 1;
-      futures.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          barrier.await(ROUND_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
-          throw new IllegalStateException("the racers of a round did not all start: " + e, e);
-        }
-        if (spreadNanos > 0) {
-          long until = System.nanoTime() + java.util.concurrent.ThreadLocalRandom.current().nextLong(spreadNanos);
-          while (System.nanoTime() < until) {
-            Thread.onSpinWait(); // a busy wait of microseconds: a sleep would be far too coarse
-          }
-        }
-        Mono<T> mono = Mono.defer(operation);
-        return Kit.outcome(onParallel ? mono.subscribeOn(Schedulers.parallel()) : mono, "racer");
-      }, threads));
+      futures.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  barrier.await(ROUND_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
+                  throw new IllegalStateException(
+                      "the racers of a round did not all start: " + e, e);
+                }
+                if (spreadNanos > 0) {
+                  long until =
+                      System.nanoTime()
+                          + java.util.concurrent.ThreadLocalRandom.current().nextLong(spreadNanos);
+                  while (System.nanoTime() < until) {
+                    Thread.onSpinWait(); // a busy wait of microseconds: a sleep would be far too
+                    // coarse
+                  }
+                }
+                Mono<T> mono = Mono.defer(operation);
+                return Kit.outcome(
+                    onParallel ? mono.subscribeOn(Schedulers.parallel()) : mono, "racer");
+              },
+              threads));
     }
     List<Kit.Outcome<T>> outcomes = new ArrayList<>();
     for (CompletableFuture<Kit.Outcome<T>> future : futures) {
@@ -103,7 +117,8 @@ final class Rounds implements AutoCloseable {
         throw new AssertionError("a racer failed: " + cause, cause);
       } catch (TimeoutException e) {
         barrier.reset();
-        throw new AssertionError("a round of " + parties + " racers did not finish within " + ROUND_WAIT);
+        throw new AssertionError(
+            "a round of " + parties + " racers did not finish within " + ROUND_WAIT);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError("interrupted during a round", e);

@@ -8,13 +8,14 @@ import java.time.Instant;
 import java.time.InstantSource;
 
 /**
- * The kit as {@link TckRunner} runs it: every store is opened through {@link SessionStores} from the
- * URI given on the command line, with the kit's options (and so its {@link TestClock}) set in code.
+ * The kit as {@link TckRunner} runs it: every store is opened through {@link SessionStores} from
+ * the URI given on the command line, with the kit's options (and so its {@link TestClock}) set in
+ * code.
  *
  * <p>A store opened by URI may keep its data across opens (an external database), so each store is
- * emptied right after opening: {@code clear()} destroys every live session, then {@code cleanup()} runs
- * with the test clock moved a thousand years ahead (so that every tombstone is past its grace and
- * every session expired) and the clock is set back. Point the runner at a scratch database: it
+ * emptied right after opening: {@code clear()} destroys every live session, then {@code cleanup()}
+ * runs with the test clock moved a thousand years ahead (so that every tombstone is past its grace
+ * and every session expired) and the clock is set back. Point the runner at a scratch database: it
  * deletes every session there.
  */
 class RunnerKit implements SessionStoreTck {
@@ -36,8 +37,11 @@ class RunnerKit implements SessionStoreTck {
       empty(store, kitOptions.get(StoreOptions.CLOCK));
     } catch (RuntimeException | AssertionError e) {
       store.close();
-      throw new AssertionError("the runner could not empty the store after opening it (with clear() and "
-          + "cleanup()): " + e, e);
+      throw new AssertionError(
+          "the runner could not empty the store after opening it (with clear() and "
+              + "cleanup()): "
+              + e,
+          e);
     }
     return store;
   }

@@ -13,23 +13,23 @@ import org.jspecify.annotations.Nullable;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
- * What one kit test works with: the {@link TestClock}, the kit options and the stores opened for the
- * test through {@link SessionStoreTck#openStore(StoreOptions)}. The kit hands a fresh fixture to every
- * test method and, after the test, closes every store the fixture opened and restores a backend the
- * test cut.
+ * What one kit test works with: the {@link TestClock}, the kit options and the stores opened for
+ * the test through {@link SessionStoreTck#openStore(StoreOptions)}. The kit hands a fresh fixture
+ * to every test method and, after the test, closes every store the fixture opened and restores a
+ * backend the test cut.
  *
  * <p>The kit options are {@code StoreOptions.parse("tck:")} with, set in code, {@link
  * StoreOptions#CLOCK} (this fixture's {@link TestClock}, which starts one day ahead of the system
  * clock so that a backend's own real-time expiry, such as a MongoDB TTL index, never removes a kit
- * session early), {@link StoreOptions#SCHEDULER} (this fixture's {@linkplain #scheduler() virtual-time
- * scheduler}: a store's periodic work runs only when a test advances it) and {@link
- * StoreOptions#CLEANUP_INTERVAL} of one day (so that a store's own cleanup never runs in the middle of a
- * test; the test of the schedule itself sets a short one), and then the options of the test's {@link
- * #configuration()}. Tests may add further options such as {@link StoreOptions#TOMBSTONE_GRACE} or
- * {@link StoreOptions#MAX_SESSION_BYTES}.
+ * session early), {@link StoreOptions#SCHEDULER} (this fixture's {@linkplain #scheduler()
+ * virtual-time scheduler}: a store's periodic work runs only when a test advances it) and {@link
+ * StoreOptions#CLEANUP_INTERVAL} of one day (so that a store's own cleanup never runs in the middle
+ * of a test; the test of the schedule itself sets a short one), and then the options of the test's
+ * {@link #configuration()}. Tests may add further options such as {@link
+ * StoreOptions#TOMBSTONE_GRACE} or {@link StoreOptions#MAX_SESSION_BYTES}.
  *
- * <p>Not thread-safe: it belongs to one test method, which may share the stores it returns with other
- * threads.
+ * <p>Not thread-safe: it belongs to one test method, which may share the stores it returns with
+ * other threads.
  */
 public final class StoreFixture {
 
@@ -45,11 +45,14 @@ public final class StoreFixture {
   StoreFixture(SessionStoreTck kit, KitConfiguration configuration) {
     this.kit = Objects.requireNonNull(kit, "kit");
     this.configuration = Objects.requireNonNull(configuration, "configuration");
-    this.clock = new TestClock(Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS));
-    this.options = configuration.apply(StoreOptions.parse("tck:")
-        .with(StoreOptions.CLOCK, clock)
-        .with(StoreOptions.SCHEDULER, scheduler)
-        .with(StoreOptions.CLEANUP_INTERVAL, Duration.ofDays(1)));
+    this.clock =
+        new TestClock(Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS));
+    this.options =
+        configuration.apply(
+            StoreOptions.parse("tck:")
+                .with(StoreOptions.CLOCK, clock)
+                .with(StoreOptions.SCHEDULER, scheduler)
+                .with(StoreOptions.CLEANUP_INTERVAL, Duration.ofDays(1)));
   }
 
   /**
@@ -62,8 +65,9 @@ public final class StoreFixture {
   }
 
   /**
-   * Returns the virtual-time scheduler every store of this test gets as {@link StoreOptions#SCHEDULER}.
-   * Its time stands still unless a test advances it, independently of the {@link #clock()}.
+   * Returns the virtual-time scheduler every store of this test gets as {@link
+   * StoreOptions#SCHEDULER}. Its time stands still unless a test advances it, independently of the
+   * {@link #clock()}.
    *
    * @return the scheduler
    */
@@ -101,8 +105,8 @@ public final class StoreFixture {
   }
 
   /**
-   * Returns the store of this test, opening it with the {@linkplain #options() kit options} on the first
-   * call.
+   * Returns the store of this test, opening it with the {@linkplain #options() kit options} on the
+   * first call.
    *
    * @return the store under test
    */
@@ -115,14 +119,16 @@ public final class StoreFixture {
    * Opens a fresh store with the kit options changed by {@code customise}; it becomes this test's
    * {@link #store()} if none was opened before. It is closed after the test.
    *
-   * @param customise adds options, for example {@code o -> o.with(StoreOptions.MAX_SESSION_BYTES, 16384L)}
+   * @param customise adds options, for example {@code o -> o.with(StoreOptions.MAX_SESSION_BYTES,
+   *     16384L)}
    * @return the new store
    * @throws AssertionError if {@link SessionStoreTck#openStore(StoreOptions)} returns null
    */
   public SessionStore open(UnaryOperator<StoreOptions> customise) {
     SessionStore opened = kit.openStore(customise.apply(options));
     if (opened == null) {
-      throw new AssertionError("openStore(kitOptions) returned null; it must return a fresh, empty store");
+      throw new AssertionError(
+          "openStore(kitOptions) returned null; it must return a fresh, empty store");
     }
     this.opened.add(opened);
     if (store == null) {
@@ -174,12 +180,15 @@ public final class StoreFixture {
   private BackendControl requireBackendControl() {
     BackendControl control = kit.backendControl();
     if (control == null) {
-      throw new IllegalStateException("no BackendControl: override SessionStoreTck.backendControl()");
+      throw new IllegalStateException(
+          "no BackendControl: override SessionStoreTck.backendControl()");
     }
     return control;
   }
 
-  /** Restores the backend and closes every store opened for the test; rethrows the first failure. */
+  /**
+   * Restores the backend and closes every store opened for the test; rethrows the first failure.
+   */
   void close() {
     RuntimeException failure = null;
     if (backendCut) {

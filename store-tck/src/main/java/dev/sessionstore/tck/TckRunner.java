@@ -29,9 +29,10 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
- * Runs the whole kit against a store named by URI and prints one line per rule: {@code PASS}, {@code
- * FAIL} with the reason, or {@code SKIPPED} with the reason, then a summary. The exit status is 0 when
- * no rule fails, 1 when a rule fails, and 2 for a usage error or a URI no installed provider serves.
+ * Runs the whole kit against a store named by URI and prints one line per rule: {@code PASS},
+ * {@code FAIL} with the reason, or {@code SKIPPED} with the reason, then a summary. The exit status
+ * is 0 when no rule fails, 1 when a rule fails, and 2 for a usage error or a URI no installed
+ * provider serves.
  *
  * <p>The runner jar bundles the kit and everything it needs; the store's own jar (and its
  * dependencies) come on top. Two ways to start it:
@@ -47,30 +48,34 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * </pre>
  *
  * <p>Options: {@code --classpath <paths>} (jars or directories, separated by the platform's path
- * separator) adds the store's classes; {@code --rules R2.4,R3.2} runs only those rules; {@code --scale N}
- * multiplies the counts of the stress tests; {@code --verbose} prints one line per test as it runs, and
- * under each failed rule every one of its failed tests with the reason. A store that cannot be opened at
- * all is reported once, as a usage error with exit status 2. The runner checks every rule in the common
- * configurations of {@link KitConfiguration#common()}. The
- * JVM flag {@code -XX:+AllowRedefinitionToAddDeleteMethods} lets BlockHound check R2.7; without it R2.7 is
+ * separator) adds the store's classes; {@code --rules R2.4,R3.2} runs only those rules; {@code
+ * --scale N} multiplies the counts of the stress tests; {@code --verbose} prints one line per test
+ * as it runs, and under each failed rule every one of its failed tests with the reason. A store
+ * that cannot be opened at all is reported once, as a usage error with exit status 2. The runner
+ * checks every rule in the common configurations of {@link KitConfiguration#common()}. The JVM flag
+ * {@code -XX:+AllowRedefinitionToAddDeleteMethods} lets BlockHound check R2.7; without it R2.7 is
  * skipped with that reason.
  *
- * <p>Every store is opened with {@code SessionStores.open(kitOptions.withUri(uri))}: the URI's parameters
- * configure the store, and the kit's options (its {@link TestClock} among them) are set in code. Each
- * store is emptied after opening with {@code clear()} and {@code cleanup()}, so that a store whose data
- * outlives the store object (such as an external MongoDB database) starts every test empty: use a
- * scratch database. The runner has no {@link BackendControl}, so R8.1 and R8.2 are reported as skipped;
- * implement {@link SessionStoreTck} in a test class to check them.
+ * <p>Every store is opened with {@code SessionStores.open(kitOptions.withUri(uri))}: the URI's
+ * parameters configure the store, and the kit's options (its {@link TestClock} among them) are set
+ * in code. Each store is emptied after opening with {@code clear()} and {@code cleanup()}, so that
+ * a store whose data outlives the store object (such as an external MongoDB database) starts every
+ * test empty: use a scratch database. The runner has no {@link BackendControl}, so R8.1 and R8.2
+ * are reported as skipped; implement {@link SessionStoreTck} in a test class to check them.
  *
  * <p>Not thread-safe: run one kit at a time per JVM.
  */
 public final class TckRunner {
 
-  private static final String USAGE = String.join(System.lineSeparator(),
-      "usage: java -jar store-tck-runner.jar [--classpath <jars>] [--rules R1.1,R2.4] [--scale N] [--verbose] <store-uri>",
-      "   or: java -cp store-tck-runner.jar" + File.pathSeparator + "<jars> dev.sessionstore.tck.TckRunner [options] <store-uri>",
-      "Runs the session-store compatibility kit against the store the URI names and prints one line per rule.",
-      "Every store is emptied after opening (clear and cleanup): point the runner at a scratch database.");
+  private static final String USAGE =
+      String.join(
+          System.lineSeparator(),
+          "usage: java -jar store-tck-runner.jar [--classpath <jars>] [--rules R1.1,R2.4] [--scale N] [--verbose] <store-uri>",
+          "   or: java -cp store-tck-runner.jar"
+              + File.pathSeparator
+              + "<jars> dev.sessionstore.tck.TckRunner [options] <store-uri>",
+          "Runs the session-store compatibility kit against the store the URI names and prints one line per rule.",
+          "Every store is emptied after opening (clear and cleanup): point the runner at a scratch database.");
 
   private TckRunner() {}
 
@@ -110,7 +115,9 @@ public final class TckRunner {
     URLClassLoader extra = null;
     try {
       if (!arguments.classpath.isEmpty()) {
-        extra = new URLClassLoader(arguments.classpath.toArray(new URL[0]), TckRunner.class.getClassLoader());
+        extra =
+            new URLClassLoader(
+                arguments.classpath.toArray(new URL[0]), TckRunner.class.getClassLoader());
         thread.setContextClassLoader(extra);
       }
       StoreOptions options;
@@ -123,7 +130,8 @@ public final class TckRunner {
       }
       // A store that cannot be opened is one usage error, not one failure per rule.
       try {
-        SessionStores.open(options.with(StoreOptions.CLOCK, new TestClock(java.time.Instant.now()))).close();
+        SessionStores.open(options.with(StoreOptions.CLOCK, new TestClock(java.time.Instant.now())))
+            .close();
       } catch (RuntimeException e) {
         err.println("error: the store " + options + " cannot be opened: " + KitReport.reason(e));
         return 2;
@@ -152,8 +160,13 @@ public final class TckRunner {
       out.printf(Locale.ROOT, "%-8s %-5s %s%n", rule.status(), rule.rule(), rule.reason());
       if (verbose && rule.status() == KitReport.Status.FAIL) {
         for (KitReport.TestResult test : report.tests()) {
-          if (test.status() == KitReport.Status.FAIL && rule.rule().equals(KitReport.ruleOf(test.displayName()))) {
-            out.printf(Locale.ROOT, "               failed: %s -- %s%n", test.displayName(), test.reason());
+          if (test.status() == KitReport.Status.FAIL
+              && rule.rule().equals(KitReport.ruleOf(test.displayName()))) {
+            out.printf(
+                Locale.ROOT,
+                "               failed: %s -- %s%n",
+                test.displayName(),
+                test.reason());
           }
         }
       }
@@ -166,8 +179,15 @@ public final class TckRunner {
     for (String error : report.kitErrors()) {
       out.println("ERROR    kit   " + error);
     }
-    out.printf(Locale.ROOT, "%d rules: %d passed, %d failed, %d skipped (%d tests in %.1f s)%n",
-        passed + failed + skipped, passed, failed, skipped, report.tests().size(), report.nanos() / 1e9);
+    out.printf(
+        Locale.ROOT,
+        "%d rules: %d passed, %d failed, %d skipped (%d tests in %.1f s)%n",
+        passed + failed + skipped,
+        passed,
+        failed,
+        skipped,
+        report.tests().size(),
+        report.nanos() / 1e9);
     return failed > 0 || !report.kitErrors().isEmpty() ? 1 : 0;
   }
 
@@ -180,29 +200,36 @@ public final class TckRunner {
    * @return what happened
    */
   static KitReport runKit(Class<?> kitClass, Set<String> rules, @Nullable PrintStream verbose) {
-    PostDiscoveryFilter byRule = descriptor -> {
-      // Kit tests are templates (one run per configuration): filter on the method, test or template.
-      boolean method = descriptor.getSource().filter(MethodSource.class::isInstance).isPresent();
-      if (!method || rules.isEmpty()) {
-        return FilterResult.included("all rules");
-      }
-      String rule = KitReport.ruleOf(descriptor.getDisplayName());
-      return rule != null && rules.contains(rule) ? FilterResult.included(rule)
-          : FilterResult.excluded("rule not selected");
-    };
-    LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-        .selectors(DiscoverySelectors.selectClass(kitClass))
-        .filters(new Filter<?>[] {EngineFilter.includeEngines("junit-jupiter"), byRule})
-        .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
-        .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "false")
-        .build();
+    PostDiscoveryFilter byRule =
+        descriptor -> {
+          // Kit tests are templates (one run per configuration): filter on the method, test or
+          // template.
+          boolean method =
+              descriptor.getSource().filter(MethodSource.class::isInstance).isPresent();
+          if (!method || rules.isEmpty()) {
+            return FilterResult.included("all rules");
+          }
+          String rule = KitReport.ruleOf(descriptor.getDisplayName());
+          return rule != null && rules.contains(rule)
+              ? FilterResult.included(rule)
+              : FilterResult.excluded("rule not selected");
+        };
+    LauncherDiscoveryRequest request =
+        LauncherDiscoveryRequestBuilder.request()
+            .selectors(DiscoverySelectors.selectClass(kitClass))
+            .filters(new Filter<?>[] {EngineFilter.includeEngines("junit-jupiter"), byRule})
+            .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
+            .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "false")
+            .build();
     Collector collector = new Collector(verbose);
-    Launcher launcher = LauncherFactory.create(LauncherConfig.builder()
-        .enableTestExecutionListenerAutoRegistration(false)
-        .enablePostDiscoveryFilterAutoRegistration(false)
-        .enableLauncherSessionListenerAutoRegistration(false)
-        .enableLauncherDiscoveryListenerAutoRegistration(false)
-        .build());
+    Launcher launcher =
+        LauncherFactory.create(
+            LauncherConfig.builder()
+                .enableTestExecutionListenerAutoRegistration(false)
+                .enablePostDiscoveryFilterAutoRegistration(false)
+                .enableLauncherSessionListenerAutoRegistration(false)
+                .enableLauncherDiscoveryListenerAutoRegistration(false)
+                .build());
     long start = System.nanoTime();
     launcher.execute(request, collector);
     return new KitReport(collector.tests, collector.errors, System.nanoTime() - start);
@@ -242,19 +269,25 @@ public final class TckRunner {
         }
         return;
       }
-      KitReport.Status status = switch (result.getStatus()) {
-        case SUCCESSFUL -> KitReport.Status.PASS;
-        case ABORTED -> KitReport.Status.SKIPPED;
-        case FAILED -> KitReport.Status.FAIL;
-      };
+      KitReport.Status status =
+          switch (result.getStatus()) {
+            case SUCCESSFUL -> KitReport.Status.PASS;
+            case ABORTED -> KitReport.Status.SKIPPED;
+            case FAILED -> KitReport.Status.FAIL;
+          };
       add(new KitReport.TestResult(test.getDisplayName(), status, KitReport.reason(error)));
     }
 
     private void add(KitReport.TestResult result) {
       tests.add(result);
       if (verbose != null) {
-        verbose.printf(Locale.ROOT, "  %-8s %s (%d ms)%s%n", result.status(), result.displayName(),
-            (System.nanoTime() - startedAt) / 1_000_000, result.reason().isEmpty() ? "" : " -- " + result.reason());
+        verbose.printf(
+            Locale.ROOT,
+            "  %-8s %s (%d ms)%s%n",
+            result.status(),
+            result.displayName(),
+            (System.nanoTime() - startedAt) / 1_000_000,
+            result.reason().isEmpty() ? "" : " -- " + result.reason());
       }
     }
   }
@@ -291,8 +324,10 @@ public final class TckRunner {
         return a;
       }
       if (positional.size() != 1) {
-        throw new IllegalArgumentException(positional.isEmpty() ? "no store URI given"
-            : "expected one store URI, got " + positional.size());
+        throw new IllegalArgumentException(
+            positional.isEmpty()
+                ? "no store URI given"
+                : "expected one store URI, got " + positional.size());
       }
       a.uri = positional.get(0);
       return a;
@@ -329,7 +364,8 @@ public final class TckRunner {
         try {
           classpath.add(file.toURI().toURL());
         } catch (MalformedURLException e) {
-          throw new IllegalArgumentException("--classpath entry " + path + " is not a valid path", e);
+          throw new IllegalArgumentException(
+              "--classpath entry " + path + " is not a valid path", e);
         }
       }
     }
@@ -338,7 +374,8 @@ public final class TckRunner {
       for (String rule : list.split(",")) {
         String id = rule.strip().toUpperCase(Locale.ROOT);
         if (!KitReport.RULES.contains(id)) {
-          throw new IllegalArgumentException("unknown rule " + rule.strip() + "; rules are " + KitReport.RULES);
+          throw new IllegalArgumentException(
+              "unknown rule " + rule.strip() + "; rules are " + KitReport.RULES);
         }
         rules.add(id);
       }

@@ -7,9 +7,9 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A clock the kit moves by hand, injected into stores as {@link dev.sessionstore.StoreOptions#CLOCK}
- * so that expiry is tested without sleeping. It stands still until {@link #advance(Duration)} or
- * {@link #set(Instant)} is called.
+ * A clock the kit moves by hand, injected into stores as {@link
+ * dev.sessionstore.StoreOptions#CLOCK} so that expiry is tested without sleeping. It stands still
+ * until {@link #advance(Duration)} or {@link #set(Instant)} is called.
  *
  * <p>Thread-safe: every method may be called from any thread.
  */
@@ -41,12 +41,14 @@ public final class TestClock implements InstantSource {
    *
    * @param amount how far; zero is allowed
    * @return the new instant
-   * @throws IllegalArgumentException if the amount is negative (use {@link #set(Instant)} to go back)
+   * @throws IllegalArgumentException if the amount is negative (use {@link #set(Instant)} to go
+   *     back)
    */
   public Instant advance(Duration amount) {
     Objects.requireNonNull(amount, "amount");
     if (amount.isNegative()) {
-      throw new IllegalArgumentException("a TestClock only advances; use set() to go back: " + amount);
+      throw new IllegalArgumentException(
+          "a TestClock only advances; use set() to go back: " + amount);
     }
     return now.updateAndGet(instant -> instant.plus(amount));
   }

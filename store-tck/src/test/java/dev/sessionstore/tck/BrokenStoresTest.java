@@ -5,18 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The kit proves it can fail: for each deliberate flaw of the reference store, the kit's tests of the
- * matching rule run against the flawed store and that rule must fail.
+ * The kit proves it can fail: for each deliberate flaw of the reference store, the kit's tests of
+ * the matching rule run against the flawed store and that rule must fail.
  */
 class BrokenStoresTest {
 
@@ -26,16 +26,22 @@ class BrokenStoresTest {
   }
 
   /**
-   * Every flaw once, except the narrow races the kit catches only in some runs; {@code -Dkit.flaws=A,B} picks flaws and {@code -Dkit.repeat=20} repeats each, which is
-   * how the 20-of-20 sensitivity of the kit is measured.
+   * Every flaw once, except the narrow races the kit catches only in some runs; {@code
+   * -Dkit.flaws=A,B} picks flaws and {@code -Dkit.repeat=20} repeats each, which is how the
+   * 20-of-20 sensitivity of the kit is measured.
    */
   static Stream<Arguments> flawRuns() {
     String only = System.getProperty("kit.flaws", "");
     int repeat = Integer.getInteger("kit.repeat", 1);
-    List<ReferenceStore.Flaw> flaws = only.isBlank()
-        ? Stream.of(ReferenceStore.Flaw.values()).filter(flaw -> !flaw.narrowRace).toList()
-        : Stream.of(only.split(",")).map(String::strip).map(ReferenceStore.Flaw::valueOf).toList();
-    return flaws.stream().flatMap(flaw -> IntStream.rangeClosed(1, repeat).mapToObj(run -> Arguments.of(flaw, run)));
+    List<ReferenceStore.Flaw> flaws =
+        only.isBlank()
+            ? Stream.of(ReferenceStore.Flaw.values()).filter(flaw -> !flaw.narrowRace).toList()
+            : Stream.of(only.split(","))
+                .map(String::strip)
+                .map(ReferenceStore.Flaw::valueOf)
+                .toList();
+    return flaws.stream()
+        .flatMap(flaw -> IntStream.rangeClosed(1, repeat).mapToObj(run -> Arguments.of(flaw, run)));
   }
 
   @ParameterizedTest(name = "{0} fails its rule (run {1})")
@@ -45,10 +51,20 @@ class BrokenStoresTest {
     KitReport report = TckRunner.runKit(FlawedReferenceKit.class, Set.of(flaw.rule), null);
     List<KitReport.RuleResult> rules = report.rules(Set.of(flaw.rule));
     assertThat(rules).hasSize(1);
-    System.out.println("FLAWRUN " + flaw + " run " + run + " -> " + rules.get(0).status() + " " + flaw.rule + ": "
-        + rules.get(0).reason());
-    assertThat(rules.get(0).status()).as("rule %s for a store with flaw %s: %s", flaw.rule, flaw,
-        rules.get(0).reason()).isEqualTo(KitReport.Status.FAIL);
+    System.out.println(
+        "FLAWRUN "
+            + flaw
+            + " run "
+            + run
+            + " -> "
+            + rules.get(0).status()
+            + " "
+            + flaw.rule
+            + ": "
+            + rules.get(0).reason());
+    assertThat(rules.get(0).status())
+        .as("rule %s for a store with flaw %s: %s", flaw.rule, flaw, rules.get(0).reason())
+        .isEqualTo(KitReport.Status.FAIL);
     assertThat(report.kitErrors()).as("errors outside tests").isEmpty();
   }
 
@@ -60,9 +76,13 @@ class BrokenStoresTest {
       rules.add(flaw.rule);
     }
     KitReport report = TckRunner.runKit(FlawedReferenceKit.class, rules, null);
-    assertThat(report.rules(rules)).as("rule results of the unflawed reference store")
-        .allSatisfy(rule -> assertThat(rule.status()).as(rule.rule() + ": " + rule.reason())
-            .isEqualTo(KitReport.Status.PASS));
+    assertThat(report.rules(rules))
+        .as("rule results of the unflawed reference store")
+        .allSatisfy(
+            rule ->
+                assertThat(rule.status())
+                    .as(rule.rule() + ": " + rule.reason())
+                    .isEqualTo(KitReport.Status.PASS));
   }
 
   @Test
@@ -72,8 +92,10 @@ class BrokenStoresTest {
     for (ReferenceStore.Flaw flaw : ReferenceStore.Flaw.values()) {
       covered.add(flaw.rule);
     }
-    // R2.2 (immutability) cannot be broken through the API: Session and SessionData are immutable values.
-    assertThat(covered).containsExactlyInAnyOrderElementsOf(
-        KitReport.RULES.stream().filter(rule -> !rule.equals("R2.2")).toList());
+    // R2.2 (immutability) cannot be broken through the API: Session and SessionData are immutable
+    // values.
+    assertThat(covered)
+        .containsExactlyInAnyOrderElementsOf(
+            KitReport.RULES.stream().filter(rule -> !rule.equals("R2.2")).toList());
   }
 }

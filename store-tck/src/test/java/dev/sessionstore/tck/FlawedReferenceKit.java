@@ -6,8 +6,9 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The kit against the reference store with deliberate flaws. Not a test class of its own (surefire does
- * not pick it up by name): {@link BrokenStoresTest} runs it through the JUnit Platform Launcher.
+ * The kit against the reference store with deliberate flaws. Not a test class of its own (surefire
+ * does not pick it up by name): {@link BrokenStoresTest} runs it through the JUnit Platform
+ * Launcher.
  */
 class FlawedReferenceKit implements SessionStoreTck {
 

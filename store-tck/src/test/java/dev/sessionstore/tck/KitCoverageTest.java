@@ -11,21 +11,25 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
-import org.junit.platform.engine.discovery.DiscoverySelectors;
-import org.junit.platform.engine.support.descriptor.MethodSource;
 
 /** Every rule of SPEC.md has a test, and every test names its rule. */
 class KitCoverageTest {
 
   private static List<String> displayNames() {
-    TestPlan plan = LauncherFactory.create().discover(LauncherDiscoveryRequestBuilder.request()
-        .selectors(DiscoverySelectors.selectClass(ReferenceStoreTckTest.class)).build());
+    TestPlan plan =
+        LauncherFactory.create()
+            .discover(
+                LauncherDiscoveryRequestBuilder.request()
+                    .selectors(DiscoverySelectors.selectClass(ReferenceStoreTckTest.class))
+                    .build());
     List<String> names = new ArrayList<>();
     for (TestIdentifier root : plan.getRoots()) {
       collect(plan, root, names);
@@ -60,7 +64,8 @@ class KitCoverageTest {
   void theKitsRuleListMatchesSpec() throws IOException {
     Path spec = Path.of("..", "SPEC.md");
     Assumptions.assumeTrue(Files.exists(spec), "SPEC.md is not next to the module");
-    Matcher m = Pattern.compile("^- (R\\d+\\.\\d+) ", Pattern.MULTILINE).matcher(Files.readString(spec));
+    Matcher m =
+        Pattern.compile("^- (R\\d+\\.\\d+) ", Pattern.MULTILINE).matcher(Files.readString(spec));
     List<String> rules = new ArrayList<>();
     while (m.find()) {
       rules.add(m.group(1));

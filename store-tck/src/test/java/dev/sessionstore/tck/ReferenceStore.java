@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,8 +40,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * A deliberately simple, correct store for testing the kit itself: one global lock over hash maps,
- * correctness over speed. It can be opened with {@link Flaw flaws}, each a small, deliberate bug that a
- * specific rule of the kit must catch.
+ * correctness over speed. It can be opened with {@link Flaw flaws}, each a small, deliberate bug
+ * that a specific rule of the kit must catch.
  */
 final class ReferenceStore implements SessionStore {
 
@@ -106,21 +105,33 @@ final class ReferenceStore implements SessionStore {
     LOSES_ACKED_WRITES("R8.2"),
     /** R8.3: the store keeps working after close. */
     WORKS_AFTER_CLOSE("R8.3"),
-    /** R8.4: all, count, findByPrincipal and cleanup fail on the first record they cannot decode. */
+    /**
+     * R8.4: all, count, findByPrincipal and cleanup fail on the first record they cannot decode.
+     */
     CORRUPT_RECORD_BREAKS_SCANS("R8.4"),
-    /** R9.1: an option the store has no use for (timeout) is never read, so a bad value goes unnoticed. */
+    /**
+     * R9.1: an option the store has no use for (timeout) is never read, so a bad value goes
+     * unnoticed.
+     */
     ACCEPTS_BAD_OPTIONS("R9.1"),
     /** R9.2: with a positive touchThreshold, a read within it trusts the session to be live. */
     THRESHOLD_SKIPS_EXPIRY("R9.2"),
 
-    // Narrow races: two locked steps where one is needed, with nothing in between to widen the window.
+    // Narrow races: two locked steps where one is needed, with nothing in between to widen the
+    // window.
     /** R5.2: create checks the exclusive claim in one round trip and writes in the next. */
     CLAIM_CHECK_THEN_WRITE("R5.2"),
     /** R2.3: saveIfUnchanged compares the version in one round trip and writes in the next. */
     CAS_READ_THEN_WRITE("R2.3"),
-    /** R3.2: an optimistic update (read, then commit in a second round trip) whose commit, finding no record, writes anyway (over the tombstone). */
+    /**
+     * R3.2: an optimistic update (read, then commit in a second round trip) whose commit, finding
+     * no record, writes anyway (over the tombstone).
+     */
     UPDATE_COMMITS_OVER_TOMBSTONE("R3.2"),
-    /** R2.4: get answers from its read and writes the refreshed copy back afterwards, on another thread. */
+    /**
+     * R2.4: get answers from its read and writes the refreshed copy back afterwards, on another
+     * thread.
+     */
     GET_WRITES_BACK("R2.4"),
     /** R1.4: regenerate reads in one round trip and moves the session it read in the next. */
     REGENERATE_NOT_ATOMIC("R1.4"),
@@ -128,9 +139,14 @@ final class ReferenceStore implements SessionStore {
     EVENTS_PUBLISHED_AFTER_UNLOCK("R7.1", true),
     /** R7.1: events are delivered on the writer's thread, inside the write. */
     SYNC_DELIVERY("R7.1"),
-    /** R2.7: update holds a ReentrantLock across the caller's change, so contending updates park. */
+    /**
+     * R2.7: update holds a ReentrantLock across the caller's change, so contending updates park.
+     */
     LOCK_HELD_ACROSS_CHANGE("R2.7"),
-    /** R2.7: an optimistic update (two round trips) sleeps a millisecond before retrying after a conflict. */
+    /**
+     * R2.7: an optimistic update (two round trips) sleeps a millisecond before retrying after a
+     * conflict.
+     */
     SLEEPS_IN_BACKOFF("R2.7"),
     /** R2.7: the store's periodic cleanup reads a file with blocking I/O. */
     PERIODIC_BLOCKING_IO("R2.7"),
@@ -148,9 +164,13 @@ final class ReferenceStore implements SessionStore {
     TOMBSTONE_AGES_FROM_ACCESS("R3.4"),
     /** R3.2: destroy of an expired but stored session removes it without a tombstone. */
     DESTROY_OF_EXPIRED_NO_TOMBSTONE("R3.2"),
-    /** R5.2: save and saveIfUnchanged that drop a claim leave it in force (only update releases). */
+    /**
+     * R5.2: save and saveIfUnchanged that drop a claim leave it in force (only update releases).
+     */
     CLAIM_KEPT_BY_SAVE("R5.2"),
-    /** R2.3: versions compared as boxed Longs with ==, which breaks past the small-integer cache. */
+    /**
+     * R2.3: versions compared as boxed Longs with ==, which breaks past the small-integer cache.
+     */
     VERSION_BOXED_IDENTITY("R2.3"),
     /** R6.2: '.' and '$' escaped as U+FF0E and U+FF04, and every such look-alike unescaped. */
     LOOK_ALIKES_FOLDED("R6.2"),
@@ -161,8 +181,9 @@ final class ReferenceStore implements SessionStore {
     final String rule;
 
     /**
-     * A race with a window of microseconds that the kit catches in some runs only (measured rates in the
-     * README); the self-test leaves these out of its default run, {@code -Dkit.flaws} runs them.
+     * A race with a window of microseconds that the kit catches in some runs only (measured rates
+     * in the README); the self-test leaves these out of its default run, {@code -Dkit.flaws} runs
+     * them.
      */
     final boolean narrowRace;
 
@@ -177,11 +198,14 @@ final class ReferenceStore implements SessionStore {
   }
 
   private final Object lock = new Object();
-  // Concurrent maps, so that the flawed paths can read them without the lock, as a careless store would;
+  // Concurrent maps, so that the flawed paths can read them without the lock, as a careless store
+  // would;
   // the correct paths touch them only while holding the lock.
-  private final Map<String, Session> records = new ConcurrentHashMap<>(); // may hold expired ones until cleanup
+  private final Map<String, Session> records =
+      new ConcurrentHashMap<>(); // may hold expired ones until cleanup
   private final Map<String, Instant> tombstones = new ConcurrentHashMap<>();
-  private final Set<String> corrupt = ConcurrentHashMap.newKeySet(); // records that no longer decode (R8.4)
+  private final Set<String> corrupt =
+      ConcurrentHashMap.newKeySet(); // records that no longer decode (R8.4)
   private final InstantSource clock;
   private final SessionIdGenerator ids;
   private final @Nullable Duration defaultMaxIdle;
@@ -194,12 +218,16 @@ final class ReferenceStore implements SessionStore {
   private final Disposable schedule;
   private final AtomicLong weakIds = new AtomicLong();
   private final AtomicLong skippedRecords = new AtomicLong();
-  private final Map<String, Instant> expiryAtWrite = new ConcurrentHashMap<>(); // for CLEANUP_IGNORES_REFRESH
-  private final Map<String, String> keptClaims = new ConcurrentHashMap<>(); // principal -> id, CLAIM_KEPT_BY_SAVE
-  private final java.util.concurrent.locks.ReentrantLock changeLock = new java.util.concurrent.locks.ReentrantLock();
+  private final Map<String, Instant> expiryAtWrite =
+      new ConcurrentHashMap<>(); // for CLEANUP_IGNORES_REFRESH
+  private final Map<String, String> keptClaims =
+      new ConcurrentHashMap<>(); // principal -> id, CLAIM_KEPT_BY_SAVE
+  private final java.util.concurrent.locks.ReentrantLock changeLock =
+      new java.util.concurrent.locks.ReentrantLock();
   private final List<reactor.core.publisher.FluxSink<SessionEvent>> directSinks =
       new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final ThreadLocal<List<SessionEvent>> pendingEvents = ThreadLocal.withInitial(ArrayList::new);
+  private final ThreadLocal<List<SessionEvent>> pendingEvents =
+      ThreadLocal.withInitial(ArrayList::new);
   private final Disposable sweep;
   private final java.nio.file.@Nullable Path scratchFile;
   private @Nullable String lastWritten;
@@ -215,22 +243,27 @@ final class ReferenceStore implements SessionStore {
     this.tombstoneGrace = options.require(StoreOptions.TOMBSTONE_GRACE);
     this.maxBytes = options.require(StoreOptions.MAX_SESSION_BYTES);
     if (!flawed(Flaw.ACCEPTS_BAD_OPTIONS)) {
-      options.require(StoreOptions.TIMEOUT); // unused without a remote backend, but checked all the same
+      options.require(
+          StoreOptions.TIMEOUT); // unused without a remote backend, but checked all the same
     }
     this.backend = backend;
     Duration interval = options.require(StoreOptions.CLEANUP_INTERVAL);
     Scheduler configured = options.get(StoreOptions.SCHEDULER);
     Scheduler scheduler = configured != null ? configured : Schedulers.parallel();
     this.scratchFile = flawed(Flaw.PERIODIC_BLOCKING_IO) ? scratchFile() : null;
-    this.schedule = Flux.interval(interval, interval, scheduler)
-        .subscribe(tick -> {
-          readScratchFile();
-          cleanup().subscribe(removed -> { }, error -> { });
-        });
+    this.schedule =
+        Flux.interval(interval, interval, scheduler)
+            .subscribe(
+                tick -> {
+                  readScratchFile();
+                  cleanup().subscribe(removed -> {}, error -> {});
+                });
     // R4.5: EXPIRED within a second of expiry, whatever the cleanup interval.
     Duration sweepEvery = Duration.ofMillis(250);
-    this.sweep = flawed(Flaw.NO_TIMELY_EXPIRY) ? reactor.core.Disposables.disposed()
-        : Flux.interval(sweepEvery, sweepEvery, scheduler).subscribe(tick -> sweepExpired());
+    this.sweep =
+        flawed(Flaw.NO_TIMELY_EXPIRY)
+            ? reactor.core.Disposables.disposed()
+            : Flux.interval(sweepEvery, sweepEvery, scheduler).subscribe(tick -> sweepExpired());
   }
 
   private static java.nio.file.Path scratchFile() {
@@ -257,7 +290,9 @@ final class ReferenceStore implements SessionStore {
     }
   }
 
-  /** Emits EXPIRED for and removes every expired session (not tombstones); the store's timely sweep. */
+  /**
+   * Emits EXPIRED for and removes every expired session (not tombstones); the store's timely sweep.
+   */
   private void sweepExpired() {
     if (closed || !backend.isUp()) {
       return;
@@ -284,8 +319,8 @@ final class ReferenceStore implements SessionStore {
   /** Decoding a stored record: a corrupt one fails, naming the redacted id. */
   private Session decode(Session stored) {
     if (corrupt.contains(stored.id())) {
-      throw new SessionStoreException("the stored record of session " + Session.redact(stored.id())
-          + " cannot be decoded");
+      throw new SessionStoreException(
+          "the stored record of session " + Session.redact(stored.id()) + " cannot be decoded");
     }
     return stored;
   }
@@ -309,43 +344,46 @@ final class ReferenceStore implements SessionStore {
   // ---- the operation frame: closed check, backend check, one global lock ----
 
   private <T> Mono<T> op(Supplier<@Nullable T> work) {
-    Mono<T> mono = Mono.defer(() -> {
-      if (closed && !flawed(Flaw.WORKS_AFTER_CLOSE)) {
-        return Mono.error(new IllegalStateException("the reference store is closed"));
-      }
-      if (!backend.isUp()) {
-        if (flawed(Flaw.HANGS_WHEN_CUT)) {
-          return Mono.never();
-        }
-        if (flawed(Flaw.LOSES_ACKED_WRITES)) {
-          synchronized (lock) {
-            if (lastWritten != null) {
-              records.remove(lastWritten);
-            }
-          }
-        }
-        return Mono.error(new StoreUnavailableException("the reference backend is cut", null));
-      }
-      if (flawed(Flaw.BLOCKING)) {
-        try {
-          Thread.sleep(1);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      T result;
-      try {
-        synchronized (lock) {
-          result = work.get();
-        }
-      } finally {
-        publishPending();
-      }
-      return Mono.justOrEmpty(result);
-    });
+    Mono<T> mono =
+        Mono.defer(
+            () -> {
+              if (closed && !flawed(Flaw.WORKS_AFTER_CLOSE)) {
+                return Mono.error(new IllegalStateException("the reference store is closed"));
+              }
+              if (!backend.isUp()) {
+                if (flawed(Flaw.HANGS_WHEN_CUT)) {
+                  return Mono.never();
+                }
+                if (flawed(Flaw.LOSES_ACKED_WRITES)) {
+                  synchronized (lock) {
+                    if (lastWritten != null) {
+                      records.remove(lastWritten);
+                    }
+                  }
+                }
+                return Mono.error(
+                    new StoreUnavailableException("the reference backend is cut", null));
+              }
+              if (flawed(Flaw.BLOCKING)) {
+                try {
+                  Thread.sleep(1);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              T result;
+              try {
+                synchronized (lock) {
+                  result = work.get();
+                }
+              } finally {
+                publishPending();
+              }
+              return Mono.justOrEmpty(result);
+            });
     if (flawed(Flaw.EAGER)) {
       Mono<T> cached = mono.cache();
-      cached.subscribe(value -> { }, error -> { });
+      cached.subscribe(value -> {}, error -> {});
       return cached;
     }
     return mono;
@@ -353,24 +391,28 @@ final class ReferenceStore implements SessionStore {
 
   /** Like {@link #op(Supplier)}, for the flawed paths that take the lock themselves, in steps. */
   private <T> Mono<T> stepwise(Supplier<@Nullable T> work) {
-    return Mono.defer(() -> {
-      if (closed) {
-        return Mono.error(new IllegalStateException("the reference store is closed"));
-      }
-      if (!backend.isUp()) {
-        return Mono.error(new StoreUnavailableException("the reference backend is cut", null));
-      }
-      return Mono.justOrEmpty(work.get());
-    });
+    return Mono.defer(
+        () -> {
+          if (closed) {
+            return Mono.error(new IllegalStateException("the reference store is closed"));
+          }
+          if (!backend.isUp()) {
+            return Mono.error(new StoreUnavailableException("the reference backend is cut", null));
+          }
+          return Mono.justOrEmpty(work.get());
+        });
   }
 
   /**
-   * Two backend round trips, as a reactive store makes them: the reply to the first arrives on another
-   * thread (a driver's I/O thread, here Reactor's parallel scheduler) and the second starts from there. No
-   * sleep: the window between the two steps is the ordinary cost of that hand-over.
+   * Two backend round trips, as a reactive store makes them: the reply to the first arrives on
+   * another thread (a driver's I/O thread, here Reactor's parallel scheduler) and the second starts
+   * from there. No sleep: the window between the two steps is the ordinary cost of that hand-over.
    */
-  private <R, T> Mono<T> twoTrips(Supplier<@Nullable R> first, java.util.function.Function<R, @Nullable T> second) {
-    return stepwise(first).publishOn(Schedulers.parallel()).flatMap(r -> Mono.justOrEmpty(second.apply(r)));
+  private <R, T> Mono<T> twoTrips(
+      Supplier<@Nullable R> first, java.util.function.Function<R, @Nullable T> second) {
+    return stepwise(first)
+        .publishOn(Schedulers.parallel())
+        .flatMap(r -> Mono.justOrEmpty(second.apply(r)));
   }
 
   private void publishPending() {
@@ -383,9 +425,11 @@ final class ReferenceStore implements SessionStore {
   }
 
   private Mono<Void> closedCheck() {
-    return Mono.defer(() -> closed && !flawed(Flaw.WORKS_AFTER_CLOSE)
-        ? Mono.error(new IllegalStateException("the reference store is closed"))
-        : Mono.empty());
+    return Mono.defer(
+        () ->
+            closed && !flawed(Flaw.WORKS_AFTER_CLOSE)
+                ? Mono.error(new IllegalStateException("the reference store is closed"))
+                : Mono.empty());
   }
 
   private Instant now() {
@@ -405,7 +449,9 @@ final class ReferenceStore implements SessionStore {
       return null;
     }
     decode(s);
-    if (flawed(Flaw.THRESHOLD_SKIPS_EXPIRY) && !touchThreshold.isZero() && !touchThreshold.isNegative()
+    if (flawed(Flaw.THRESHOLD_SKIPS_EXPIRY)
+        && !touchThreshold.isZero()
+        && !touchThreshold.isNegative()
         && Duration.between(s.lastAccessedAt(), now).compareTo(touchThreshold) < 0) {
       return s;
     }
@@ -445,7 +491,8 @@ final class ReferenceStore implements SessionStore {
     for (int attempt = 0; attempt < 100; attempt++) {
       String id = flawed(Flaw.WEAK_IDS) ? "s" + weakIds.incrementAndGet() : ids.generate();
       Session.requireWellFormedId(id);
-      if ((!records.containsKey(id) && !tombstones.containsKey(id)) || flawed(Flaw.OVERWRITES_ON_COLLISION)) {
+      if ((!records.containsKey(id) && !tombstones.containsKey(id))
+          || flawed(Flaw.OVERWRITES_ON_COLLISION)) {
         return id;
       }
     }
@@ -459,7 +506,9 @@ final class ReferenceStore implements SessionStore {
     }
   }
 
-  /** R5.2: binding a principal to a session conflicts with another live session's exclusive claim. */
+  /**
+   * R5.2: binding a principal to a session conflicts with another live session's exclusive claim.
+   */
   private void checkClaim(Session candidate, @Nullable Session stored, Instant now) {
     String principal = candidate.principal();
     if (principal == null) {
@@ -473,7 +522,9 @@ final class ReferenceStore implements SessionStore {
       if (corrupt.contains(other.id())) {
         continue;
       }
-      if (!other.id().equals(candidate.id()) && principal.equals(other.principal()) && other.exclusive()
+      if (!other.id().equals(candidate.id())
+          && principal.equals(other.principal())
+          && other.exclusive()
           && (!isExpired(other, now) || flawed(Flaw.EXPIRED_KEEPS_CLAIM))) {
         throw new PrincipalConflictException(principal);
       }
@@ -498,7 +549,9 @@ final class ReferenceStore implements SessionStore {
 
   private void put(Session s) {
     Session stored = s;
-    if (flawed(Flaw.MANGLES_KEYS) || flawed(Flaw.LONGS_AS_DOUBLES) || flawed(Flaw.LOOK_ALIKES_FOLDED)) {
+    if (flawed(Flaw.MANGLES_KEYS)
+        || flawed(Flaw.LONGS_AS_DOUBLES)
+        || flawed(Flaw.LOOK_ALIKES_FOLDED)) {
       stored = s.withData(SessionData.of(lossyRoundTrip(s.data().asMap())));
     }
     records.put(s.id(), stored);
@@ -520,7 +573,11 @@ final class ReferenceStore implements SessionStore {
         key = key.replace(".", "\\u002e").replace("\\u002e", ".");
       }
       if (flawed(Flaw.LOOK_ALIKES_FOLDED)) {
-        key = key.replace(".", "\uFF0E").replace("$", "\uFF04").replace("\uFF0E", ".").replace("\uFF04", "$");
+        key =
+            key.replace(".", "\uFF0E")
+                .replace("$", "\uFF04")
+                .replace("\uFF0E", ".")
+                .replace("\uFF04", "$");
       }
       Object value = e.getValue();
       if (value instanceof Map) {
@@ -549,29 +606,32 @@ final class ReferenceStore implements SessionStore {
   @Override
   public Mono<Session> create(SessionDraft draft) {
     if (flawed(Flaw.CLAIM_CHECK_THEN_WRITE)) {
-      return twoTrips(() -> {
-        Instant now = now();
-        Session s = SessionPolicy.newSession(draft, newId(), now, defaultMaxIdle);
-        checkClaim(s, null, now); // the check, one round trip, without the lock ...
-        checkSize(s);
-        return s;
-      }, s -> {
-        synchronized (lock) {
-          put(s); // ... and then the write, the next round trip
-          publish(SessionEvent.Type.CREATED, s, s.createdAt());
-        }
-        return s;
-      });
+      return twoTrips(
+          () -> {
+            Instant now = now();
+            Session s = SessionPolicy.newSession(draft, newId(), now, defaultMaxIdle);
+            checkClaim(s, null, now); // the check, one round trip, without the lock ...
+            checkSize(s);
+            return s;
+          },
+          s -> {
+            synchronized (lock) {
+              put(s); // ... and then the write, the next round trip
+              publish(SessionEvent.Type.CREATED, s, s.createdAt());
+            }
+            return s;
+          });
     }
-    return op(() -> {
-      Instant now = now();
-      Session s = SessionPolicy.newSession(draft, newId(), now, defaultMaxIdle);
-      checkSize(s);
-      checkClaim(s, null, now);
-      put(s);
-      publish(SessionEvent.Type.CREATED, s, now);
-      return s;
-    });
+    return op(
+        () -> {
+          Instant now = now();
+          Session s = SessionPolicy.newSession(draft, newId(), now, defaultMaxIdle);
+          checkSize(s);
+          checkClaim(s, null, now);
+          put(s);
+          publish(SessionEvent.Type.CREATED, s, now);
+          return s;
+        });
   }
 
   /** get and touch of a malformed id: empty without touching the records (R1.3), unless flawed. */
@@ -588,28 +648,36 @@ final class ReferenceStore implements SessionStore {
       return malformedId();
     }
     if (flawed(Flaw.GET_WRITES_BACK)) {
-      // Like a store that answers from its read and flushes the refreshed lastAccessedAt afterwards, in a
+      // Like a store that answers from its read and flushes the refreshed lastAccessedAt
+      // afterwards, in a
       // write of its own: the whole copy it read goes back, over any update committed in between.
-      return stepwise(() -> {
-        Instant now = now();
-        Session s = live(id, now); // reads without the lock ...
-        if (s == null || !SessionPolicy.needsRefresh(s, now, touchThreshold)) {
-          return s;
-        }
-        Session touched = s.toBuilder().lastAccessedAt(now).build();
-        Schedulers.parallel().schedule(() -> {
-          synchronized (lock) {
-            records.put(id, touched); // ... and writes back the copy it read, once the answer is out
-          }
-        });
-        return touched;
-      });
+      return stepwise(
+          () -> {
+            Instant now = now();
+            Session s = live(id, now); // reads without the lock ...
+            if (s == null || !SessionPolicy.needsRefresh(s, now, touchThreshold)) {
+              return s;
+            }
+            Session touched = s.toBuilder().lastAccessedAt(now).build();
+            Schedulers.parallel()
+                .schedule(
+                    () -> {
+                      synchronized (lock) {
+                        records.put(
+                            id,
+                            touched); // ... and writes back the copy it read, once the answer is
+                        // out
+                      }
+                    });
+            return touched;
+          });
     }
-    return op(() -> {
-      Instant now = now();
-      Session s = live(id, now);
-      return s == null ? null : refreshed(s, now);
-    });
+    return op(
+        () -> {
+          Instant now = now();
+          Session s = live(id, now);
+          return s == null ? null : refreshed(s, now);
+        });
   }
 
   @Override
@@ -626,17 +694,20 @@ final class ReferenceStore implements SessionStore {
       return closedCheck().then(Mono.error(new IllegalArgumentException("session is null")));
     }
     if (flawed(Flaw.CAS_READ_THEN_WRITE)) {
-      return twoTrips(() -> prepare(session, true), prepared -> { // read and compare the version ...
-        synchronized (lock) {
-          return commit(prepared); // ... and then write, in the next round trip
-        }
-      });
+      return twoTrips(
+          () -> prepare(session, true),
+          prepared -> { // read and compare the version ...
+            synchronized (lock) {
+              return commit(prepared); // ... and then write, in the next round trip
+            }
+          });
     }
     return op(() -> commit(prepare(session, true)));
   }
 
   /** A checked write, ready to commit. */
-  private record Prepared(Session toStore, @Nullable Session base, @Nullable Session expired, Instant now) {}
+  private record Prepared(
+      Session toStore, @Nullable Session base, @Nullable Session expired, Instant now) {}
 
   private Prepared prepare(Session session, boolean compareVersion) {
     Instant now = now();
@@ -650,17 +721,19 @@ final class ReferenceStore implements SessionStore {
       if (base == null) {
         throw new StaleSessionException(id, session.version(), "nothing");
       }
-      boolean same = flawed(Flaw.VERSION_BOXED_IDENTITY)
-          ? sameBoxed(base.version(), session.version())
-          : base.version() == session.version();
+      boolean same =
+          flawed(Flaw.VERSION_BOXED_IDENTITY)
+              ? sameBoxed(base.version(), session.version())
+              : base.version() == session.version();
       if (!same && !flawed(Flaw.IGNORES_VERSION)) {
         throw new StaleSessionException(id, session.version(), "version " + base.version());
       }
     }
-    Session.Builder next = session.toBuilder()
-        .version(base == null ? 1 : base.version() + 1)
-        .lastAccessedAt(now)
-        .createdAt(base == null ? now : base.createdAt());
+    Session.Builder next =
+        session.toBuilder()
+            .version(base == null ? 1 : base.version() + 1)
+            .lastAccessedAt(now)
+            .createdAt(base == null ? now : base.createdAt());
     if (base != null && flawed(Flaw.MERGES_ON_SAVE)) {
       Map<String, Object> merged = new LinkedHashMap<>(base.data().asMap());
       merged.putAll(session.data().asMap());
@@ -691,7 +764,10 @@ final class ReferenceStore implements SessionStore {
       publish(SessionEvent.Type.EXPIRED, expired, p.now());
     }
     Session base = p.base();
-    if (flawed(Flaw.CLAIM_KEPT_BY_SAVE) && base != null && base.exclusive() && base.principal() != null
+    if (flawed(Flaw.CLAIM_KEPT_BY_SAVE)
+        && base != null
+        && base.exclusive()
+        && base.principal() != null
         && (!toStore.exclusive() || !base.principal().equals(toStore.principal()))) {
       keptClaims.put(base.principal(), id);
     }
@@ -710,17 +786,18 @@ final class ReferenceStore implements SessionStore {
       return optimisticUpdate(id, change);
     }
     if (flawed(Flaw.LOCK_HELD_ACROSS_CHANGE)) {
-      return stepwise(() -> {
-        changeLock.lock();
-        try {
-          synchronized (lock) {
-            return updateLocked(id, change);
-          }
-        } finally {
-          changeLock.unlock();
-          publishPending();
-        }
-      });
+      return stepwise(
+          () -> {
+            changeLock.lock();
+            try {
+              synchronized (lock) {
+                return updateLocked(id, change);
+              }
+            } finally {
+              changeLock.unlock();
+              publishPending();
+            }
+          });
     }
     return op(() -> updateLocked(id, change));
   }
@@ -732,7 +809,8 @@ final class ReferenceStore implements SessionStore {
       if (!flawed(Flaw.UPDATE_OF_ABSENT_CREATES) || tombstones.containsKey(id)) {
         return null;
       }
-      stored = Session.builder(id).createdAt(now).lastAccessedAt(now).maxIdle(defaultMaxIdle).build();
+      stored =
+          Session.builder(id).createdAt(now).lastAccessedAt(now).maxIdle(defaultMaxIdle).build();
     }
     Session changed = change.apply(stored);
     if (changed == null || !changed.id().equals(id)) {
@@ -745,10 +823,11 @@ final class ReferenceStore implements SessionStore {
   }
 
   private Session commitUpdate(Session stored, Session changed, Instant now) {
-    Session.Builder next = changed.toBuilder()
-        .version(stored.version() + 1)
-        .lastAccessedAt(now)
-        .createdAt(stored.createdAt());
+    Session.Builder next =
+        changed.toBuilder()
+            .version(stored.version() + 1)
+            .lastAccessedAt(now)
+            .createdAt(stored.createdAt());
     if (flawed(Flaw.IGNORES_NEW_EXPIRY)) {
       next.maxIdle(stored.maxIdle()).deadline(stored.deadline());
     }
@@ -763,44 +842,59 @@ final class ReferenceStore implements SessionStore {
     return toStore;
   }
 
-  /** One optimistic attempt: the copy read and the changed copy to commit if the version still matches. */
+  /**
+   * One optimistic attempt: the copy read and the changed copy to commit if the version still
+   * matches.
+   */
   private record Attempt(Session stored, Session changed) {}
 
   /**
-   * The flawed optimistic update: read and change in one round trip, commit in the next if the version
-   * still matches, else read again.
+   * The flawed optimistic update: read and change in one round trip, commit in the next if the
+   * version still matches, else read again.
    */
   private Mono<Session> optimisticUpdate(String id, UnaryOperator<Session> change) {
-    return twoTrips(() -> {
-      Session stored = liveForWrite(id, now()); // an optimistic read, without the lock
-      return stored == null ? null : new Attempt(stored, SessionPolicy.checkChange(id, change.apply(stored)));
-    }, attempt -> attempt).flatMap(attempt -> {
-      Session stored = attempt.stored();
-      synchronized (lock) {
-        Session current = records.get(id);
-        boolean conflict = flawed(Flaw.UPDATE_COMMITS_OVER_TOMBSTONE)
-            ? current != null && current.version() != stored.version() // absent: commits over the tombstone
-            : current == null || current.version() != stored.version() || tombstones.containsKey(id);
-        if (!conflict) {
-          if (current == null && flawed(Flaw.UPDATE_COMMITS_OVER_TOMBSTONE)) {
-            tombstones.remove(id);
-          }
-          return Mono.just(commitUpdate(stored, attempt.changed(), now()));
-        }
-        if (current == null || tombstones.containsKey(id)) {
-          return Mono.<Session>empty();
-        }
-      }
-      if (flawed(Flaw.SLEEPS_IN_BACKOFF)) {
-        try {
-          Thread.sleep(1); // a back-off before retrying, on whatever thread the conflict was seen
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return Mono.<Session>empty();
-        }
-      }
-      return optimisticUpdate(id, change);
-    });
+    return twoTrips(
+            () -> {
+              Session stored = liveForWrite(id, now()); // an optimistic read, without the lock
+              return stored == null
+                  ? null
+                  : new Attempt(stored, SessionPolicy.checkChange(id, change.apply(stored)));
+            },
+            attempt -> attempt)
+        .flatMap(
+            attempt -> {
+              Session stored = attempt.stored();
+              synchronized (lock) {
+                Session current = records.get(id);
+                boolean conflict =
+                    flawed(Flaw.UPDATE_COMMITS_OVER_TOMBSTONE)
+                        ? current != null
+                            && current.version()
+                                != stored.version() // absent: commits over the tombstone
+                        : current == null
+                            || current.version() != stored.version()
+                            || tombstones.containsKey(id);
+                if (!conflict) {
+                  if (current == null && flawed(Flaw.UPDATE_COMMITS_OVER_TOMBSTONE)) {
+                    tombstones.remove(id);
+                  }
+                  return Mono.just(commitUpdate(stored, attempt.changed(), now()));
+                }
+                if (current == null || tombstones.containsKey(id)) {
+                  return Mono.<Session>empty();
+                }
+              }
+              if (flawed(Flaw.SLEEPS_IN_BACKOFF)) {
+                try {
+                  Thread.sleep(
+                      1); // a back-off before retrying, on whatever thread the conflict was seen
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return Mono.<Session>empty();
+                }
+              }
+              return optimisticUpdate(id, change);
+            });
   }
 
   @Override
@@ -808,11 +902,12 @@ final class ReferenceStore implements SessionStore {
     if (!Session.isWellFormedId(id)) {
       return malformedId();
     }
-    return op(() -> {
-      Instant now = now();
-      Session s = flawed(Flaw.TOUCH_REVIVES) ? records.get(id) : liveForWrite(id, now);
-      return s == null ? null : refreshed(s, now);
-    });
+    return op(
+        () -> {
+          Instant now = now();
+          Session s = flawed(Flaw.TOUCH_REVIVES) ? records.get(id) : liveForWrite(id, now);
+          return s == null ? null : refreshed(s, now);
+        });
   }
 
   @Override
@@ -820,19 +915,21 @@ final class ReferenceStore implements SessionStore {
     if (!Session.isWellFormedId(id)) {
       return closedCheck().then(Mono.just(false));
     }
-    return op(() -> {
-      Instant now = now();
-      Session stored = records.remove(id);
-      if (stored == null) {
-        return false;
-      }
-      boolean wasLive = !isExpired(stored, now);
-      if (wasLive || !flawed(Flaw.DESTROY_OF_EXPIRED_NO_TOMBSTONE)) {
-        tombstones.put(id, flawed(Flaw.TOMBSTONE_AGES_FROM_ACCESS) ? stored.lastAccessedAt() : now);
-      }
-      publish(wasLive ? SessionEvent.Type.DESTROYED : SessionEvent.Type.EXPIRED, stored, now);
-      return wasLive;
-    });
+    return op(
+        () -> {
+          Instant now = now();
+          Session stored = records.remove(id);
+          if (stored == null) {
+            return false;
+          }
+          boolean wasLive = !isExpired(stored, now);
+          if (wasLive || !flawed(Flaw.DESTROY_OF_EXPIRED_NO_TOMBSTONE)) {
+            tombstones.put(
+                id, flawed(Flaw.TOMBSTONE_AGES_FROM_ACCESS) ? stored.lastAccessedAt() : now);
+          }
+          publish(wasLive ? SessionEvent.Type.DESTROYED : SessionEvent.Type.EXPIRED, stored, now);
+          return wasLive;
+        });
   }
 
   @Override
@@ -841,35 +938,38 @@ final class ReferenceStore implements SessionStore {
       return closedCheck().then(Mono.empty());
     }
     if (flawed(Flaw.REGENERATE_NOT_ATOMIC)) {
-      return twoTrips(() -> live(id, now()), stored -> { // reads in one round trip ...
-        Instant now = now();
-        Session moved = SessionPolicy.regenerated(stored, newId(), now);
-        synchronized (lock) { // ... and moves the session it read in the next
-          records.remove(id);
-          tombstones.put(id, now);
-          publish(SessionEvent.Type.DESTROYED, stored, now);
+      return twoTrips(
+          () -> live(id, now()),
+          stored -> { // reads in one round trip ...
+            Instant now = now();
+            Session moved = SessionPolicy.regenerated(stored, newId(), now);
+            synchronized (lock) { // ... and moves the session it read in the next
+              records.remove(id);
+              tombstones.put(id, now);
+              publish(SessionEvent.Type.DESTROYED, stored, now);
+              put(moved);
+              publish(SessionEvent.Type.CREATED, moved, now);
+            }
+            return moved;
+          });
+    }
+    return op(
+        () -> {
+          Instant now = now();
+          Session stored = live(id, now);
+          if (stored == null) {
+            return null;
+          }
+          Session moved = SessionPolicy.regenerated(stored, newId(), now);
+          if (!flawed(Flaw.REGENERATE_KEEPS_OLD_ID)) {
+            records.remove(id);
+            tombstones.put(id, now);
+            publish(SessionEvent.Type.DESTROYED, stored, now);
+          }
           put(moved);
           publish(SessionEvent.Type.CREATED, moved, now);
-        }
-        return moved;
-      });
-    }
-    return op(() -> {
-      Instant now = now();
-      Session stored = live(id, now);
-      if (stored == null) {
-        return null;
-      }
-      Session moved = SessionPolicy.regenerated(stored, newId(), now);
-      if (!flawed(Flaw.REGENERATE_KEEPS_OLD_ID)) {
-        records.remove(id);
-        tombstones.put(id, now);
-        publish(SessionEvent.Type.DESTROYED, stored, now);
-      }
-      put(moved);
-      publish(SessionEvent.Type.CREATED, moved, now);
-      return moved;
-    });
+          return moved;
+        });
   }
 
   @Override
@@ -882,95 +982,108 @@ final class ReferenceStore implements SessionStore {
       }
     }
     return op(() -> {
-      Instant now = now();
-      List<Session> found = new ArrayList<>();
-      for (Session s : records.values()) {
-        if (skipped(s)) {
-          continue;
-        }
-        boolean match = s.principal() != null && (flawed(Flaw.PRINCIPAL_IGNORES_CASE)
-            ? s.principal().toLowerCase(Locale.ROOT).equals(principal.toLowerCase(Locale.ROOT))
-            : s.principal().equals(principal));
-        if (match && live(s.id(), now) != null) {
-          found.add(s);
-        }
-      }
-      return found;
-    }).flatMapIterable(list -> list);
+          Instant now = now();
+          List<Session> found = new ArrayList<>();
+          for (Session s : records.values()) {
+            if (skipped(s)) {
+              continue;
+            }
+            boolean match =
+                s.principal() != null
+                    && (flawed(Flaw.PRINCIPAL_IGNORES_CASE)
+                        ? s.principal()
+                            .toLowerCase(Locale.ROOT)
+                            .equals(principal.toLowerCase(Locale.ROOT))
+                        : s.principal().equals(principal));
+            if (match && live(s.id(), now) != null) {
+              found.add(s);
+            }
+          }
+          return found;
+        })
+        .flatMapIterable(list -> list);
   }
 
   @Override
   public Flux<Session> all() {
     return op(() -> {
-      Instant now = now();
-      List<Session> found = new ArrayList<>();
-      for (Session s : records.values()) {
-        if (!skipped(s) && live(s.id(), now) != null) {
-          found.add(s);
-        }
-      }
-      return found;
-    }).flatMapIterable(list -> list);
+          Instant now = now();
+          List<Session> found = new ArrayList<>();
+          for (Session s : records.values()) {
+            if (!skipped(s) && live(s.id(), now) != null) {
+              found.add(s);
+            }
+          }
+          return found;
+        })
+        .flatMapIterable(list -> list);
   }
 
   @Override
   public Mono<Long> count() {
-    return op(() -> {
-      Instant now = now();
-      long live = records.values().stream().filter(s -> !skipped(s) && live(s.id(), now) != null).count();
-      return flawed(Flaw.COUNTS_DESTROYED) ? live + tombstones.size() : live;
-    });
+    return op(
+        () -> {
+          Instant now = now();
+          long live =
+              records.values().stream()
+                  .filter(s -> !skipped(s) && live(s.id(), now) != null)
+                  .count();
+          return flawed(Flaw.COUNTS_DESTROYED) ? live + tombstones.size() : live;
+        });
   }
 
   @Override
   public Mono<Long> clear() {
-    return op(() -> {
-      Instant now = now();
-      long cleared = 0;
-      for (Iterator<Session> it = records.values().iterator(); it.hasNext(); ) {
-        Session s = it.next();
-        if (!skipped(s) && !isExpired(s, now)) {
-          it.remove();
-          if (!flawed(Flaw.CLEAR_WITHOUT_TOMBSTONES)) {
-            tombstones.put(s.id(), now);
+    return op(
+        () -> {
+          Instant now = now();
+          long cleared = 0;
+          for (Iterator<Session> it = records.values().iterator(); it.hasNext(); ) {
+            Session s = it.next();
+            if (!skipped(s) && !isExpired(s, now)) {
+              it.remove();
+              if (!flawed(Flaw.CLEAR_WITHOUT_TOMBSTONES)) {
+                tombstones.put(s.id(), now);
+              }
+              publish(SessionEvent.Type.DESTROYED, s, now);
+              cleared++;
+            }
           }
-          publish(SessionEvent.Type.DESTROYED, s, now);
-          cleared++;
-        }
-      }
-      return cleared;
-    });
+          return cleared;
+        });
   }
 
   @Override
   public Mono<Long> cleanup() {
-    return op(() -> {
-      Instant now = now();
-      long removed = 0;
-      if (!flawed(Flaw.CLEANUP_KEEPS_TOMBSTONES)) {
-        for (Iterator<Instant> it = tombstones.values().iterator(); it.hasNext(); ) {
-          if (Duration.between(it.next(), now).compareTo(tombstoneGrace) > 0) {
-            it.remove();
-            removed++;
+    return op(
+        () -> {
+          Instant now = now();
+          long removed = 0;
+          if (!flawed(Flaw.CLEANUP_KEEPS_TOMBSTONES)) {
+            for (Iterator<Instant> it = tombstones.values().iterator(); it.hasNext(); ) {
+              if (Duration.between(it.next(), now).compareTo(tombstoneGrace) > 0) {
+                it.remove();
+                removed++;
+              }
+            }
           }
-        }
-      }
-      for (Iterator<Session> it = records.values().iterator(); it.hasNext(); ) {
-        Session s = it.next();
-        Instant writtenExpiry = expiryAtWrite.get(s.id());
-        boolean expired = flawed(Flaw.CLEANUP_IGNORES_REFRESH)
-            ? writtenExpiry != null && !now.isBefore(writtenExpiry)
-            : isExpired(s, now);
-        if (!skipped(s) && expired) {
-          publish(SessionEvent.Type.EXPIRED, s, now);
-          if (!flawed(Flaw.EXPIRED_EVERY_CLEANUP)) {
-            it.remove();
-            removed++;
+          for (Iterator<Session> it = records.values().iterator(); it.hasNext(); ) {
+            Session s = it.next();
+            Instant writtenExpiry = expiryAtWrite.get(s.id());
+            boolean expired =
+                flawed(Flaw.CLEANUP_IGNORES_REFRESH)
+                    ? writtenExpiry != null && !now.isBefore(writtenExpiry)
+                    : isExpired(s, now);
+            if (!skipped(s) && expired) {
+              publish(SessionEvent.Type.EXPIRED, s, now);
+              if (!flawed(Flaw.EXPIRED_EVERY_CLEANUP)) {
+                it.remove();
+                removed++;
+              }
+            }
           }
-        }
-      }
-      return removed;
-    });
+          return removed;
+        });
   }
 
   @Override
@@ -980,12 +1093,17 @@ final class ReferenceStore implements SessionStore {
 
   @Override
   public Flux<SessionEvent> events() {
-    return Flux.defer(() -> closed && !flawed(Flaw.WORKS_AFTER_CLOSE)
-        ? Flux.error(new IllegalStateException("the reference store is closed"))
-        : flawed(Flaw.SYNC_DELIVERY) ? Flux.<SessionEvent>create(sink -> {
-          directSinks.add(sink);
-          sink.onDispose(() -> directSinks.remove(sink));
-        }) : publisher.events());
+    return Flux.defer(
+        () ->
+            closed && !flawed(Flaw.WORKS_AFTER_CLOSE)
+                ? Flux.error(new IllegalStateException("the reference store is closed"))
+                : flawed(Flaw.SYNC_DELIVERY)
+                    ? Flux.<SessionEvent>create(
+                        sink -> {
+                          directSinks.add(sink);
+                          sink.onDispose(() -> directSinks.remove(sink));
+                        })
+                    : publisher.events());
   }
 
   @Override

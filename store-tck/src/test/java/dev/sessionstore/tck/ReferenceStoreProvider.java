@@ -37,7 +37,8 @@ public final class ReferenceStoreProvider implements SessionStoreProvider {
     Set<ReferenceStore.Flaw> flaws = EnumSet.noneOf(ReferenceStore.Flaw.class);
     if (text != null) {
       for (String name : text.split(",")) {
-        flaws.add(ReferenceStore.Flaw.valueOf(name.strip().toUpperCase(Locale.ROOT).replace('-', '_')));
+        flaws.add(
+            ReferenceStore.Flaw.valueOf(name.strip().toUpperCase(Locale.ROOT).replace('-', '_')));
       }
     }
     return flaws;

@@ -11,7 +11,8 @@ class ReferenceStoreTckTest implements SessionStoreTck {
 
   @Override
   public SessionStore openStore(StoreOptions kitOptions) {
-    return SessionStores.open(kitOptions.withUri("reference:").with(ReferenceStoreProvider.BACKEND, backend));
+    return SessionStores.open(
+        kitOptions.withUri("reference:").with(ReferenceStoreProvider.BACKEND, backend));
   }
 
   @Override

@@ -1,7 +1,9 @@
 package dev.sessionstore.tck;
 
-/** The reference store's pretend backend: a switch the kit's {@link BackendControl} flips, and
- * a way to corrupt a record. */
+/**
+ * The reference store's pretend backend: a switch the kit's {@link BackendControl} flips, and a way
+ * to corrupt a record.
+ */
 final class SimulatedBackend implements BackendControl {
 
   private volatile boolean up = true;

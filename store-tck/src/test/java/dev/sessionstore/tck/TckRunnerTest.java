@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The command-line runner end to end, against the reference store served for {@code reference:}. */
+/**
+ * The command-line runner end to end, against the reference store served for {@code reference:}.
+ */
 class TckRunnerTest {
 
   private record Run(int exit, List<String> out, String err) {}
@@ -17,9 +19,14 @@ class TckRunnerTest {
   private static Run run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = TckRunner.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(exit, List.of(out.toString(StandardCharsets.UTF_8).split("\\R")),
+    int exit =
+        TckRunner.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(
+        exit,
+        List.of(out.toString(StandardCharsets.UTF_8).split("\\R")),
         err.toString(StandardCharsets.UTF_8));
   }
 
@@ -34,10 +41,15 @@ class TckRunnerTest {
       String rule = KitReport.RULES.get(i);
       String line = ruleLines.get(i);
       if (rule.equals("R8.1") || rule.equals("R8.2") || rule.equals("R8.4")) {
-        assertThat(line).as("line of %s", rule).startsWith("SKIPPED  " + rule + " ")
+        assertThat(line)
+            .as("line of %s", rule)
+            .startsWith("SKIPPED  " + rule + " ")
             .contains("no BackendControl hook");
       } else {
-        assertThat(line).as("line of %s", rule).startsWith("PASS     " + rule + " ").contains("tests passed");
+        assertThat(line)
+            .as("line of %s", rule)
+            .startsWith("PASS     " + rule + " ")
+            .contains("tests passed");
       }
     }
     assertThat(run.out().get(run.out().size() - 1))
@@ -58,9 +70,14 @@ class TckRunnerTest {
   void verboseListsEveryFailedTestOfAFailedRule() {
     Run run = run("--verbose", "--rules", "R4.2", "reference:?flaws=returns-expired");
     assertThat(run.exit()).isEqualTo(1);
-    long failedLines = run.out().stream().filter(line -> line.startsWith("               failed: R4.2 ")).count();
-    long failedTests = run.out().stream().filter(line -> line.startsWith("  FAIL     R4.2 ")).count();
-    assertThat(failedLines).as("failed tests listed under the rule").isGreaterThan(1).isEqualTo(failedTests);
+    long failedLines =
+        run.out().stream().filter(line -> line.startsWith("               failed: R4.2 ")).count();
+    long failedTests =
+        run.out().stream().filter(line -> line.startsWith("  FAIL     R4.2 ")).count();
+    assertThat(failedLines)
+        .as("failed tests listed under the rule")
+        .isGreaterThan(1)
+        .isEqualTo(failedTests);
   }
 
   @Test
@@ -88,7 +105,8 @@ class TckRunnerTest {
     Run unopenable = run("reference:?flaws=no-such-flaw");
     assertThat(unopenable.exit()).as("exit status for a store that cannot be opened").isEqualTo(2);
     assertThat(unopenable.err()).contains("cannot be opened").contains("NO_SUCH_FLAW");
-    assertThat(unopenable.out()).as("no rule lines for a store that cannot be opened")
+    assertThat(unopenable.out())
+        .as("no rule lines for a store that cannot be opened")
         .noneMatch(line -> line.startsWith("FAIL"));
     Run help = run("--help");
     assertThat(help.exit()).isZero();

@@ -22,7 +22,8 @@ class TestClockTest {
     assertThat(clock.instant()).isEqualTo(T0.plusSeconds(300));
     clock.set(T0.minusSeconds(1));
     assertThat(clock.instant()).isEqualTo(T0.minusSeconds(1));
-    assertThatThrownBy(() -> clock.advance(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> clock.advance(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("only advances");
   }
 
@@ -31,11 +32,13 @@ class TestClockTest {
     TestClock clock = new TestClock(T0);
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
-      Thread thread = new Thread(() -> {
-        for (int i = 0; i < 10_000; i++) {
-          clock.advance(Duration.ofMillis(1));
-        }
-      });
+      Thread thread =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 10_000; i++) {
+                  clock.advance(Duration.ofMillis(1));
+                }
+              });
       threads.add(thread);
       thread.start();
     }

@@ -31,28 +31,31 @@ import org.springframework.session.config.annotation.web.server.EnableSpringWebS
 import org.springframework.util.ClassUtils;
 
 /**
- * Opens the {@link SessionStore} named by {@code sessionstore.uri} (default {@code memory:}) and puts
- * it behind Spring Session: a {@link ReactiveSessionStoreRepository} backing WebFlux's {@code
+ * Opens the {@link SessionStore} named by {@code sessionstore.uri} (default {@code memory:}) and
+ * puts it behind Spring Session: a {@link ReactiveSessionStoreRepository} backing WebFlux's {@code
  * WebSessionManager} in a reactive application, a {@link SessionStoreRepository} behind the servlet
  * {@code SessionRepositoryFilter} in a servlet one. The store is closed with the context.
  *
- * <p>Every bean backs off when the application defines its own: a {@link SessionStore} bean (then the
- * application closes it), an {@link AttributeCodec} (default: {@link
- * JacksonAttributeCodec#withSpringSecurity(ClassLoader)} when Jackson 3 and Spring Security are on the
- * class path, else {@link AttributeCodec#refusing()}), or a repository.
+ * <p>Every bean backs off when the application defines its own: a {@link SessionStore} bean (then
+ * the application closes it), an {@link AttributeCodec} (default: {@link
+ * JacksonAttributeCodec#withSpringSecurity(ClassLoader)} when Jackson 3 and Spring Security are on
+ * the class path, else {@link AttributeCodec#refusing()}), or a repository.
  */
 @AutoConfiguration(
     before = SessionAutoConfiguration.class,
     beforeName = {
-        "org.springframework.boot.webflux.autoconfigure.HttpHandlerAutoConfiguration",
-        "org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration"},
-    afterName = "org.springframework.boot.webflux.autoconfigure.WebSessionIdResolverAutoConfiguration")
+      "org.springframework.boot.webflux.autoconfigure.HttpHandlerAutoConfiguration",
+      "org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration"
+    },
+    afterName =
+        "org.springframework.boot.webflux.autoconfigure.WebSessionIdResolverAutoConfiguration")
 @ConditionalOnClass({SessionStore.class, Session.class})
 @EnableConfigurationProperties(SessionStoreProperties.class)
 public class SessionStoreAutoConfiguration {
 
   private static final String JACKSON = "tools.jackson.databind.json.JsonMapper";
-  private static final String SECURITY_JACKSON = "org.springframework.security.jackson.SecurityJacksonModules";
+  private static final String SECURITY_JACKSON =
+      "org.springframework.security.jackson.SecurityJacksonModules";
 
   /** Creates the auto-configuration; Spring calls this. */
   public SessionStoreAutoConfiguration() {}
@@ -81,7 +84,8 @@ public class SessionStoreAutoConfiguration {
       options = options.with(StoreOptions.TOMBSTONE_GRACE, properties.getTombstoneGrace());
     }
     if (properties.getMaxSessionBytes() != null) {
-      options = options.with(StoreOptions.MAX_SESSION_BYTES, properties.getMaxSessionBytes().toBytes());
+      options =
+          options.with(StoreOptions.MAX_SESSION_BYTES, properties.getMaxSessionBytes().toBytes());
     }
     if (properties.getTimeout() != null) {
       options = options.with(StoreOptions.TIMEOUT, properties.getTimeout());
@@ -117,14 +121,17 @@ public class SessionStoreAutoConfiguration {
    */
   @Bean
   @ConditionalOnMissingBean
-  @ConditionalOnProperty(name = "sessionstore.publish-events", havingValue = "true", matchIfMissing = true)
-  public SessionEventBridge sessionStoreEventBridge(SessionStore store, AttributeCodec codec,
-      ApplicationEventPublisher publisher) {
+  @ConditionalOnProperty(
+      name = "sessionstore.publish-events",
+      havingValue = "true",
+      matchIfMissing = true)
+  public SessionEventBridge sessionStoreEventBridge(
+      SessionStore store, AttributeCodec codec, ApplicationEventPublisher publisher) {
     return new SessionEventBridge(store, codec, publisher);
   }
 
-  static @Nullable Duration maxIdle(SessionStoreProperties properties,
-      ObjectProvider<SessionTimeout> timeout) {
+  static @Nullable Duration maxIdle(
+      SessionStoreProperties properties, ObjectProvider<SessionTimeout> timeout) {
     if (properties.getMaxIdle() != null) {
       return properties.getMaxIdle();
     }
@@ -141,8 +148,10 @@ public class SessionStoreAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(ReactiveSessionRepository.class)
-    ReactiveSessionStoreRepository reactiveSessionStoreRepository(SessionStore store,
-        AttributeCodec codec, SessionStoreProperties properties,
+    ReactiveSessionStoreRepository reactiveSessionStoreRepository(
+        SessionStore store,
+        AttributeCodec codec,
+        SessionStoreProperties properties,
         ObjectProvider<SessionTimeout> timeout) {
       ReactiveSessionStoreRepository repository = new ReactiveSessionStoreRepository(store);
       repository.setAttributeCodec(codec);
@@ -161,8 +170,11 @@ public class SessionStoreAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(SessionRepository.class)
-    SessionStoreRepository sessionStoreRepository(SessionStore store, AttributeCodec codec,
-        SessionStoreProperties properties, ObjectProvider<SessionTimeout> timeout) {
+    SessionStoreRepository sessionStoreRepository(
+        SessionStore store,
+        AttributeCodec codec,
+        SessionStoreProperties properties,
+        ObjectProvider<SessionTimeout> timeout) {
       SessionStoreRepository repository = new SessionStoreRepository(store);
       repository.setAttributeCodec(codec);
       repository.setSaveMode(properties.getSaveMode());

@@ -25,8 +25,9 @@ public class SessionStoreProperties {
   private boolean publishEvents = true;
 
   /**
-   * The store URI, such as {@code memory:} (the default) or {@code mongodb://host/app?collection=sessions};
-   * the store is chosen by the scheme among the store jars on the class path.
+   * The store URI, such as {@code memory:} (the default) or {@code
+   * mongodb://host/app?collection=sessions}; the store is chosen by the scheme among the store jars
+   * on the class path.
    *
    * @return the store URI
    */
@@ -154,8 +155,9 @@ public class SessionStoreProperties {
   }
 
   /**
-   * Whether every login is exclusive: a user logged in in one session cannot log in in another while
-   * the first lives ({@code ExclusiveLoginException}, to be answered with 409). Default {@code false}.
+   * Whether every login is exclusive: a user logged in in one session cannot log in in another
+   * while the first lives ({@code ExclusiveLoginException}, to be answered with 409). Default
+   * {@code false}.
    *
    * @return whether logins are exclusive
    */

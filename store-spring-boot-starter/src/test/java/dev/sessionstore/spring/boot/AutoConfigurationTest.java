@@ -31,7 +31,9 @@ class AutoConfigurationTest {
     assertThat(options.get(StoreOptions.MAX_IDLE)).isEqualTo(Duration.ofMinutes(5));
     assertThat(options.get(StoreOptions.MAX_SESSION_BYTES)).isEqualTo(64 * 1024L);
     assertThat(options.get(StoreOptions.TOMBSTONE_GRACE)).isEqualTo(Duration.ofMinutes(2));
-    assertThat(options.get(StoreOptions.TOUCH_THRESHOLD)).as("from the URI").isEqualTo(Duration.ofSeconds(5));
+    assertThat(options.get(StoreOptions.TOUCH_THRESHOLD))
+        .as("from the URI")
+        .isEqualTo(Duration.ofSeconds(5));
   }
 
   @Test
@@ -40,7 +42,8 @@ class AutoConfigurationTest {
     try (ConfigurableApplicationContext context =
         ReactiveTestApp.start("sessionstore.uri=memory:", "sessionstore.max-idle=5m")) {
       store = context.getBean(SessionStore.class);
-      ReactiveSessionStoreRepository repository = context.getBean(ReactiveSessionStoreRepository.class);
+      ReactiveSessionStoreRepository repository =
+          context.getBean(ReactiveSessionStoreRepository.class);
       assertThat(repository.getSessionStore()).isSameAs(store);
       assertThat(context.getBean(SessionEventBridge.class).isRunning()).isTrue();
       assertThat(context.getBean(dev.sessionstore.spring.AttributeCodec.class))
@@ -50,15 +53,18 @@ class AutoConfigurationTest {
       assertThat(manager).isInstanceOf(DefaultWebSessionManager.class);
       assertThat(((DefaultWebSessionManager) manager).getSessionStore())
           .isInstanceOf(SpringSessionWebSessionStore.class);
-      assertThat(ReflectionTestUtils.getField(((DefaultWebSessionManager) manager).getSessionStore(),
-          "sessions")).isSameAs(repository);
+      assertThat(
+              ReflectionTestUtils.getField(
+                  ((DefaultWebSessionManager) manager).getSessionStore(), "sessions"))
+          .isSameAs(repository);
 
       StoreSession session = repository.createSession().block();
       session.setAttribute("a", 1L);
       repository.save(session).block();
       assertThat(store.get(session.getId()).block().maxIdle()).isEqualTo(Duration.ofMinutes(5));
     }
-    assertThatThrownBy(() -> store.count().block()).as("closed with the context")
+    assertThatThrownBy(() -> store.count().block())
+        .as("closed with the context")
         .isInstanceOf(IllegalStateException.class);
   }
 }

@@ -18,12 +18,15 @@ final class ConcurrencyWorkload {
 
   static final int WRITERS = 8;
   static final int ROUNDS = 100;
+
   /** Threads for the servlet variant, which drives MockMvc from several threads. */
-  static final ExecutorService POOL = Executors.newCachedThreadPool(runnable -> {
-    Thread thread = new Thread(runnable, "workload");
-    thread.setDaemon(true);
-    return thread;
-  });
+  static final ExecutorService POOL =
+      Executors.newCachedThreadPool(
+          runnable -> {
+            Thread thread = new Thread(runnable, "workload");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   private ConcurrencyWorkload() {}
 
@@ -34,27 +37,48 @@ final class ConcurrencyWorkload {
       List<Future<?>> tasks = new ArrayList<>();
       for (int w = 0; w < WRITERS; w++) {
         String name = "w" + w;
-        tasks.add(pool.submit(() -> {
-          for (int i = 1; i <= ROUNDS; i++) {
-            client.post().uri("/attr?name={n}&value={v}", name, i).cookie(cookie, sessionId)
-                .exchange().expectStatus().isOk();
-          }
-        }));
+        tasks.add(
+            pool.submit(
+                () -> {
+                  for (int i = 1; i <= ROUNDS; i++) {
+                    client
+                        .post()
+                        .uri("/attr?name={n}&value={v}", name, i)
+                        .cookie(cookie, sessionId)
+                        .exchange()
+                        .expectStatus()
+                        .isOk();
+                  }
+                }));
       }
-      tasks.add(pool.submit(() -> {
-        for (int i = 1; i <= ROUNDS; i++) {
-          client.post().uri("/count").cookie(cookie, sessionId).exchange().expectStatus().isOk();
-        }
-      }));
+      tasks.add(
+          pool.submit(
+              () -> {
+                for (int i = 1; i <= ROUNDS; i++) {
+                  client
+                      .post()
+                      .uri("/count")
+                      .cookie(cookie, sessionId)
+                      .exchange()
+                      .expectStatus()
+                      .isOk();
+                }
+              }));
       for (Future<?> task : tasks) {
         task.get(120, TimeUnit.SECONDS);
       }
     } finally {
       pool.shutdownNow();
     }
-    return client.get().uri("/attrs").cookie(cookie, sessionId).exchange()
-        .expectStatus().isOk()
+    return client
+        .get()
+        .uri("/attrs")
+        .cookie(cookie, sessionId)
+        .exchange()
+        .expectStatus()
+        .isOk()
         .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {})
-        .returnResult().getResponseBody();
+        .returnResult()
+        .getResponseBody();
   }
 }

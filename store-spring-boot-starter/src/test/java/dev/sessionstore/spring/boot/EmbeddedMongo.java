@@ -20,7 +20,9 @@ final class EmbeddedMongo {
       address = server.bind();
       Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow));
     }
-    return "mongodb://127.0.0.1:" + address.getPort() + "/spring?collection=sessions"
+    return "mongodb://127.0.0.1:"
+        + address.getPort()
+        + "/spring?collection=sessions"
         + collections.incrementAndGet();
   }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.web.context.reactive.AnnotationConfigReactiveWebApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
@@ -20,12 +21,13 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.boot.web.context.reactive.AnnotationConfigReactiveWebApplicationContext;
 import org.springframework.web.server.WebExceptionHandler;
 import org.springframework.web.server.WebSession;
 import reactor.core.publisher.Mono;
 
-/** A WebFlux application with Spring Security form login on the starter, as a user would write it. */
+/**
+ * A WebFlux application with Spring Security form login on the starter, as a user would write it.
+ */
 @SpringBootConfiguration
 @EnableAutoConfiguration
 class ReactiveTestApp {
@@ -47,10 +49,13 @@ class ReactiveTestApp {
 
   @Bean
   SecurityWebFilterChain security(ServerHttpSecurity http) {
-    return http
-        .authorizeExchange(exchanges -> exchanges
-            .pathMatchers("/public/**", "/login").permitAll()
-            .anyExchange().authenticated())
+    return http.authorizeExchange(
+            exchanges ->
+                exchanges
+                    .pathMatchers("/public/**", "/login")
+                    .permitAll()
+                    .anyExchange()
+                    .authenticated())
         .formLogin(form -> form.loginPage("/login"))
         .logout(logout -> logout.logoutUrl("/logout"))
         .csrf(ServerHttpSecurity.CsrfSpec::disable)
@@ -92,7 +97,8 @@ class ReactiveTestApp {
     }
 
     @PostMapping("/attr")
-    Mono<String> set(WebSession session, @RequestParam("name") String name, @RequestParam("value") long value) {
+    Mono<String> set(
+        WebSession session, @RequestParam("name") String name, @RequestParam("value") long value) {
       session.getAttributes().put(name, value);
       return Mono.just("ok");
     }
@@ -107,11 +113,14 @@ class ReactiveTestApp {
     @GetMapping("/attrs")
     Mono<Map<String, Object>> attrs(WebSession session) {
       Map<String, Object> copy = new TreeMap<>();
-      session.getAttributes().forEach((k, v) -> {
-        if (v instanceof Long || v instanceof String) {
-          copy.put(k, v);
-        }
-      });
+      session
+          .getAttributes()
+          .forEach(
+              (k, v) -> {
+                if (v instanceof Long || v instanceof String) {
+                  copy.put(k, v);
+                }
+              });
       return Mono.just(copy);
     }
 
@@ -122,10 +131,11 @@ class ReactiveTestApp {
       latches[0].countDown();
       return Mono.fromCallable(() -> latches[1].await(30, java.util.concurrent.TimeUnit.SECONDS))
           .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic())
-          .map(opened -> {
-            session.getAttributes().put("late", "written after logout");
-            return "done";
-          });
+          .map(
+              opened -> {
+                session.getAttributes().put("late", "written after logout");
+                return "done";
+              });
     }
   }
 }

@@ -28,8 +28,8 @@ import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 
 /**
- * A Spring MVC application with Spring Security form login, on the starter, through Spring Session's
- * {@code SessionRepositoryFilter}, against a real store. Subclasses choose the store.
+ * A Spring MVC application with Spring Security form login, on the starter, through Spring
+ * Session's {@code SessionRepositoryFilter}, against a real store. Subclasses choose the store.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ServletSessionTest {
@@ -45,10 +45,13 @@ abstract class ServletSessionTest {
   @BeforeAll
   void start() {
     context = ServletTestApp.start("sessionstore.uri=" + storeUri());
-    mvc = MockMvcBuilders.webAppContextSetup((org.springframework.web.context.WebApplicationContext) context)
-        .addFilters(context.getBean(SessionRepositoryFilter.class),
-            context.getBean("springSecurityFilterChain", Filter.class))
-        .build();
+    mvc =
+        MockMvcBuilders.webAppContextSetup(
+                (org.springframework.web.context.WebApplicationContext) context)
+            .addFilters(
+                context.getBean(SessionRepositoryFilter.class),
+                context.getBean("springSecurityFilterChain", Filter.class))
+            .build();
     store = context.getBean(SessionStore.class);
   }
 
@@ -62,8 +65,10 @@ abstract class ServletSessionTest {
   MockHttpServletResponse perform(MockHttpServletRequestBuilder request, @Nullable String sessionId)
       throws Exception {
     if (sessionId != null) {
-      request.cookie(new Cookie(COOKIE,
-          Base64.getEncoder().encodeToString(sessionId.getBytes(StandardCharsets.UTF_8))));
+      request.cookie(
+          new Cookie(
+              COOKIE,
+              Base64.getEncoder().encodeToString(sessionId.getBytes(StandardCharsets.UTF_8))));
     }
     return mvc.perform(request).andReturn().getResponse();
   }
@@ -78,7 +83,8 @@ abstract class ServletSessionTest {
   }
 
   MockHttpServletResponse login(String user, @Nullable String sessionId) throws Exception {
-    return perform(MockMvcRequestBuilders.post("/login").param("username", user).param("password", "pw"),
+    return perform(
+        MockMvcRequestBuilders.post("/login").param("username", user).param("password", "pw"),
         sessionId);
   }
 
@@ -95,7 +101,8 @@ abstract class ServletSessionTest {
   }
 
   @Test
-  @DisplayName("login changes the session id and keeps the data, the login survives, logout destroys")
+  @DisplayName(
+      "login changes the session id and keeps the data, the login survives, logout destroys")
   void loginLifecycle() throws Exception {
     MockHttpServletResponse visit = perform(MockMvcRequestBuilders.get("/public/visit"), null);
     assertThat(visit.getStatus()).isEqualTo(200);
@@ -118,10 +125,12 @@ abstract class ServletSessionTest {
       assertThat(me.getContentAsString()).isEqualTo("amy");
     }
 
-    assertThat(perform(MockMvcRequestBuilders.post("/logout"), authenticated).getStatus()).isEqualTo(204);
+    assertThat(perform(MockMvcRequestBuilders.post("/logout"), authenticated).getStatus())
+        .isEqualTo(204);
     assertThat(stored(authenticated)).as("destroyed by logout").isNull();
     assertThat(store.findByPrincipal("amy").collectList().block()).isEmpty();
-    assertThat(perform(MockMvcRequestBuilders.get("/me"), authenticated).getStatus()).isNotEqualTo(200);
+    assertThat(perform(MockMvcRequestBuilders.get("/me"), authenticated).getStatus())
+        .isNotEqualTo(200);
   }
 
   @Test
@@ -131,13 +140,17 @@ abstract class ServletSessionTest {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch gate = new CountDownLatch(1);
     ReactiveTestApp.gates.put("servlet-bob", new CountDownLatch[] {entered, gate});
-    CompletableFuture<Integer> slow = CompletableFuture.supplyAsync(() -> {
-      try {
-        return perform(MockMvcRequestBuilders.post("/slow").param("gate", "servlet-bob"), id).getStatus();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<Integer> slow =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return perform(
+                        MockMvcRequestBuilders.post("/slow").param("gate", "servlet-bob"), id)
+                    .getStatus();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
     assertThat(entered.await(30, TimeUnit.SECONDS)).as("the slow request is in flight").isTrue();
 
     assertThat(perform(MockMvcRequestBuilders.post("/logout"), id).getStatus()).isEqualTo(204);
@@ -147,7 +160,8 @@ abstract class ServletSessionTest {
 
     assertThat(stored(id)).as("the in-flight request's save did not revive the session").isNull();
     assertThat(store.findByPrincipal("bob").collectList().block()).isEmpty();
-    assertThat(store.all().filter(s -> s.data().containsKey("late")).collectList().block()).isEmpty();
+    assertThat(store.all().filter(s -> s.data().containsKey("late")).collectList().block())
+        .isEmpty();
   }
 
   @Test
@@ -175,22 +189,33 @@ abstract class ServletSessionTest {
     List<CompletableFuture<Void>> tasks = new ArrayList<>();
     for (int w = 0; w < ConcurrencyWorkload.WRITERS; w++) {
       String name = "w" + w;
-      tasks.add(CompletableFuture.runAsync(() -> {
-        for (int i = 1; i <= ConcurrencyWorkload.ROUNDS; i++) {
-          check(MockMvcRequestBuilders.post("/attr").param("name", name).param("value", "" + i), id);
-        }
-      }, ConcurrencyWorkload.POOL));
+      tasks.add(
+          CompletableFuture.runAsync(
+              () -> {
+                for (int i = 1; i <= ConcurrencyWorkload.ROUNDS; i++) {
+                  check(
+                      MockMvcRequestBuilders.post("/attr")
+                          .param("name", name)
+                          .param("value", "" + i),
+                      id);
+                }
+              },
+              ConcurrencyWorkload.POOL));
     }
-    tasks.add(CompletableFuture.runAsync(() -> {
-      for (int i = 1; i <= ConcurrencyWorkload.ROUNDS; i++) {
-        check(MockMvcRequestBuilders.post("/count"), id);
-      }
-    }, ConcurrencyWorkload.POOL));
+    tasks.add(
+        CompletableFuture.runAsync(
+            () -> {
+              for (int i = 1; i <= ConcurrencyWorkload.ROUNDS; i++) {
+                check(MockMvcRequestBuilders.post("/count"), id);
+              }
+            },
+            ConcurrencyWorkload.POOL));
     CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
 
     Session session = stored(id);
     for (int w = 0; w < ConcurrencyWorkload.WRITERS; w++) {
-      assertThat(session.data().get("w" + w)).as("writer %d's last value", w)
+      assertThat(session.data().get("w" + w))
+          .as("writer %d's last value", w)
           .isEqualTo((long) ConcurrencyWorkload.ROUNDS);
     }
     assertThat(session.data().get("counter")).isEqualTo((long) ConcurrencyWorkload.ROUNDS);

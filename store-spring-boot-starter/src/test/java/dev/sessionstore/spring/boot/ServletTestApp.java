@@ -34,7 +34,8 @@ class ServletTestApp {
 
   static ConfigurableApplicationContext start(String... properties) {
     SpringApplication app = new SpringApplication(ServletTestApp.class);
-    app.setApplicationContextFactory(type -> new GenericWebApplicationContext(new MockServletContext()));
+    app.setApplicationContextFactory(
+        type -> new GenericWebApplicationContext(new MockServletContext()));
     String[] args = new String[properties.length + 2];
     args[0] = "--spring.main.web-application-type=servlet";
     args[1] = "--spring.main.banner-mode=off";
@@ -45,19 +46,33 @@ class ServletTestApp {
   }
 
   @Bean
-  SecurityFilterChain security(HttpSecurity http, SessionStoreRepository repository) throws Exception {
-    return http
-        .authorizeHttpRequests(requests -> requests
-            .requestMatchers("/public/**", "/login").permitAll()
-            .anyRequest().authenticated())
-        .formLogin(form -> form
-            .successHandler((request, response, authentication) -> response.sendRedirect("/"))
-            .failureHandler((request, response, e) -> response.sendError(
-                e.getCause() instanceof ExclusiveLoginException ? 409 : 401)))
-        .sessionManagement(session -> session
-            .sessionAuthenticationStrategy(new ExclusiveLoginAuthenticationStrategy(repository)))
-        .logout(logout -> logout.logoutUrl("/logout")
-            .logoutSuccessHandler((request, response, authentication) -> response.setStatus(204)))
+  SecurityFilterChain security(HttpSecurity http, SessionStoreRepository repository)
+      throws Exception {
+    return http.authorizeHttpRequests(
+            requests ->
+                requests
+                    .requestMatchers("/public/**", "/login")
+                    .permitAll()
+                    .anyRequest()
+                    .authenticated())
+        .formLogin(
+            form ->
+                form.successHandler(
+                        (request, response, authentication) -> response.sendRedirect("/"))
+                    .failureHandler(
+                        (request, response, e) ->
+                            response.sendError(
+                                e.getCause() instanceof ExclusiveLoginException ? 409 : 401)))
+        .sessionManagement(
+            session ->
+                session.sessionAuthenticationStrategy(
+                    new ExclusiveLoginAuthenticationStrategy(repository)))
+        .logout(
+            logout ->
+                logout
+                    .logoutUrl("/logout")
+                    .logoutSuccessHandler(
+                        (request, response, authentication) -> response.setStatus(204)))
         .csrf(AbstractHttpConfigurer::disable)
         .build();
   }
@@ -84,8 +99,8 @@ class ServletTestApp {
     }
 
     @PostMapping("/attr")
-    String set(HttpSession session, @RequestParam("name") String name,
-        @RequestParam("value") long value) {
+    String set(
+        HttpSession session, @RequestParam("name") String name, @RequestParam("value") long value) {
       session.setAttribute(name, value);
       return "ok";
     }
@@ -111,7 +126,8 @@ class ServletTestApp {
 
     /** Sets an attribute after the test opens the gate named {@code gate}. */
     @PostMapping("/slow")
-    String slow(HttpSession session, @RequestParam("gate") String gate) throws InterruptedException {
+    String slow(HttpSession session, @RequestParam("gate") String gate)
+        throws InterruptedException {
       CountDownLatch[] latches = ReactiveTestApp.gates.get(gate);
       latches[0].countDown();
       latches[1].await(30, TimeUnit.SECONDS);

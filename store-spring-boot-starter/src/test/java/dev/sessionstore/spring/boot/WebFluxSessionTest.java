@@ -9,9 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -20,7 +17,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseCookie;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
@@ -28,8 +24,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.BodyInserters;
 
 /**
- * A WebFlux application with Spring Security form login, on the starter, against a real store: what a
- * user of the starter gets. Subclasses choose the store.
+ * A WebFlux application with Spring Security form login, on the starter, against a real store: what
+ * a user of the starter gets. Subclasses choose the store.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class WebFluxSessionTest {
@@ -53,8 +49,11 @@ abstract class WebFluxSessionTest {
     props.add("sessionstore.uri=" + storeUri());
     props.add("sessionstore.exclusive-login=true");
     context = ReactiveTestApp.start(props.toArray(String[]::new));
-    client = WebTestClient.bindToApplicationContext(context).configureClient()
-        .responseTimeout(java.time.Duration.ofSeconds(30)).build();
+    client =
+        WebTestClient.bindToApplicationContext(context)
+            .configureClient()
+            .responseTimeout(java.time.Duration.ofSeconds(30))
+            .build();
     store = context.getBean(SessionStore.class);
   }
 
@@ -71,8 +70,11 @@ abstract class WebFluxSessionTest {
     if (sessionId != null) {
       request.cookie(COOKIE, sessionId);
     }
-    return request.body(BodyInserters.fromFormData("username", user).with("password", "pw"))
-        .exchange().expectBody().returnResult();
+    return request
+        .body(BodyInserters.fromFormData("username", user).with("password", "pw"))
+        .exchange()
+        .expectBody()
+        .returnResult();
   }
 
   static @Nullable String sessionCookie(EntityExchangeResult<?> result) {
@@ -92,10 +94,18 @@ abstract class WebFluxSessionTest {
   }
 
   @Test
-  @DisplayName("login changes the session id and keeps the data, the login survives, logout destroys")
+  @DisplayName(
+      "login changes the session id and keeps the data, the login survives, logout destroys")
   void loginLifecycle() {
-    EntityExchangeResult<byte[]> visit = client.get().uri("/public/visit").exchange()
-        .expectStatus().isOk().expectBody().returnResult();
+    EntityExchangeResult<byte[]> visit =
+        client
+            .get()
+            .uri("/public/visit")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody()
+            .returnResult();
     String anonymous = sessionCookie(visit);
     assertThat(anonymous).isNotNull();
     assertThat(stored(anonymous).data().get("visits")).isEqualTo(1L);
@@ -111,18 +121,29 @@ abstract class WebFluxSessionTest {
     assertThat(session.data().get("visits")).as("data carried over").isEqualTo(1L);
 
     for (int i = 0; i < 3; i++) {
-      client.get().uri("/me").cookie(COOKIE, authenticated).exchange()
-          .expectStatus().isOk().expectBody(String.class).isEqualTo("ann");
+      client
+          .get()
+          .uri("/me")
+          .cookie(COOKIE, authenticated)
+          .exchange()
+          .expectStatus()
+          .isOk()
+          .expectBody(String.class)
+          .isEqualTo("ann");
     }
     assertThat(store.findByPrincipal("ann").map(Session::id).collectList().block())
         .containsExactly(authenticated);
 
-    client.post().uri("/logout").cookie(COOKIE, authenticated).exchange()
-        .expectStatus().isFound();
+    client.post().uri("/logout").cookie(COOKIE, authenticated).exchange().expectStatus().isFound();
     assertThat(stored(authenticated)).as("destroyed by logout").isNull();
     assertThat(store.findByPrincipal("ann").collectList().block()).isEmpty();
-    client.get().uri("/me").cookie(COOKIE, authenticated).exchange()
-        .expectStatus().isFound(); // to the login page
+    client
+        .get()
+        .uri("/me")
+        .cookie(COOKIE, authenticated)
+        .exchange()
+        .expectStatus()
+        .isFound(); // to the login page
   }
 
   @Test
@@ -132,9 +153,18 @@ abstract class WebFluxSessionTest {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch gate = new CountDownLatch(1);
     ReactiveTestApp.gates.put("ben", new CountDownLatch[] {entered, gate});
-    CompletableFuture<HttpStatus> slow = CompletableFuture.supplyAsync(() ->
-        (HttpStatus) client.post().uri("/slow?gate=ben").cookie(COOKIE, id).exchange()
-            .expectBody().returnResult().getStatus());
+    CompletableFuture<HttpStatus> slow =
+        CompletableFuture.supplyAsync(
+            () ->
+                (HttpStatus)
+                    client
+                        .post()
+                        .uri("/slow?gate=ben")
+                        .cookie(COOKIE, id)
+                        .exchange()
+                        .expectBody()
+                        .returnResult()
+                        .getStatus());
     assertThat(entered.await(30, TimeUnit.SECONDS)).as("the slow request is in flight").isTrue();
 
     client.post().uri("/logout").cookie(COOKIE, id).exchange().expectStatus().isFound();
@@ -145,7 +175,8 @@ abstract class WebFluxSessionTest {
     assertThat(stored(id)).as("the in-flight request's save did not revive the session").isNull();
     assertThat(store.findByPrincipal("ben").collectList().block()).isEmpty();
     assertThat(store.all().filter(s -> s.data().containsKey("late")).collectList().block())
-        .as("the late write went nowhere").isEmpty();
+        .as("the late write went nowhere")
+        .isEmpty();
   }
 
   @Test
@@ -165,8 +196,15 @@ abstract class WebFluxSessionTest {
 
     client.post().uri("/logout").cookie(COOKIE, first).exchange().expectStatus().isFound();
     String third = loggedIn("cat");
-    client.get().uri("/me").cookie(COOKIE, third).exchange()
-        .expectStatus().isOk().expectBody(String.class).isEqualTo("cat");
+    client
+        .get()
+        .uri("/me")
+        .cookie(COOKIE, third)
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectBody(String.class)
+        .isEqualTo("cat");
   }
 
   @Test
@@ -175,10 +213,12 @@ abstract class WebFluxSessionTest {
     String id = loggedIn("dan");
     Map<String, Object> attributes = ConcurrencyWorkload.run(client, COOKIE, id);
     for (int w = 0; w < ConcurrencyWorkload.WRITERS; w++) {
-      assertThat(((Number) attributes.get("w" + w)).longValue()).as("writer %d's last value", w)
+      assertThat(((Number) attributes.get("w" + w)).longValue())
+          .as("writer %d's last value", w)
           .isEqualTo(ConcurrencyWorkload.ROUNDS);
     }
-    assertThat(((Number) attributes.get("counter")).longValue()).as("the counter")
+    assertThat(((Number) attributes.get("counter")).longValue())
+        .as("the counter")
         .isEqualTo(ConcurrencyWorkload.ROUNDS);
   }
 }

@@ -102,10 +102,11 @@ class PublishedShapeTest {
   @Test
   void theBomUsesTheParentsPluginVersions() throws Exception {
     // store-bom cannot inherit the parent's properties, so it repeats the versions it needs.
-    Element properties = (Element) parse(ROOT.resolve("pom.xml"))
-        .getElementsByTagName("properties").item(0);
+    Element properties =
+        (Element) parse(ROOT.resolve("pom.xml")).getElementsByTagName("properties").item(0);
     Document bom = parse(ROOT.resolve("store-bom/pom.xml"));
-    assertThat(versionOf(bom, "maven-gpg-plugin")).isEqualTo(text(properties, "gpg-plugin.version"));
+    assertThat(versionOf(bom, "maven-gpg-plugin"))
+        .isEqualTo(text(properties, "gpg-plugin.version"));
     assertThat(versionOf(bom, "central-publishing-maven-plugin"))
         .isEqualTo(text(properties, "central-publishing-plugin.version"));
     assertThat(versionOf(bom, "spotless-maven-plugin"))
@@ -125,8 +126,8 @@ class PublishedShapeTest {
   }
 
   private static Document parse(Path file) throws Exception {
-    Document document = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-        .parse(file.toFile());
+    Document document =
+        DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
     document.setDocumentURI(file.toString());
     return document;
   }

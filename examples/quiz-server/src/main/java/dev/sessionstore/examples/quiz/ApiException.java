@@ -15,7 +15,9 @@ final class ApiException extends RuntimeException {
     this.status = status;
   }
 
-  /** @return the HTTP status code to answer with */
+  /**
+   * @return the HTTP status code to answer with
+   */
   int status() {
     return status;
   }

@@ -10,8 +10,8 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The demo's JSON, on Jackson: objects read as ordered maps of {@code Long}, {@code Double},
- * {@code String}, {@code Boolean}, lists and maps (the value tree a session holds), and written with
+ * The demo's JSON, on Jackson: objects read as ordered maps of {@code Long}, {@code Double}, {@code
+ * String}, {@code Boolean}, lists and maps (the value tree a session holds), and written with
  * {@code Instant}s as ISO-8601 strings. Thread-safe.
  */
 final class Json {
@@ -19,13 +19,17 @@ final class Json {
   /** As deep as a session's values may nest (R6.1); deeper request bodies are refused. */
   static final int MAX_DEPTH = 32;
 
-  private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
-          .build())
-      .enable(DeserializationFeature.USE_LONG_FOR_INTS)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
-  private static final TypeReference<LinkedHashMap<String, Object>> OBJECT = new TypeReference<>() {};
+  private static final JsonMapper MAPPER =
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+                  .build())
+          .enable(DeserializationFeature.USE_LONG_FOR_INTS)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
+  private static final TypeReference<LinkedHashMap<String, Object>> OBJECT =
+      new TypeReference<>() {};
 
   private Json() {}
 

@@ -11,10 +11,10 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * Spring Security's view of the quiz's logins: a request is authenticated when its {@code sid} cookie
- * names a live login session in the store. Only login sessions count: a quiz or results session id
- * never authenticates anyone. Nothing is saved here: the login endpoint creates the session (always
- * under a new id) and sets the cookie. Thread-safe.
+ * Spring Security's view of the quiz's logins: a request is authenticated when its {@code sid}
+ * cookie names a live login session in the store. Only login sessions count: a quiz or results
+ * session id never authenticates anyone. Nothing is saved here: the login endpoint creates the
+ * session (always under a new id) and sets the cookie. Thread-safe.
  */
 final class LoginSessionSecurityContextRepository implements ServerSecurityContextRepository {
 
@@ -40,7 +40,8 @@ final class LoginSessionSecurityContextRepository implements ServerSecurityConte
     if (cookie == null || !Session.isWellFormedId(cookie.getValue())) {
       return Mono.empty();
     }
-    return store.get(cookie.getValue())
+    return store
+        .get(cookie.getValue())
         .timeout(timeout)
         .filter(QuizData::isLogin)
         .map(login -> new SecurityContextImpl(new QuizAuthentication(login)));

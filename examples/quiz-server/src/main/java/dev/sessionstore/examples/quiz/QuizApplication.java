@@ -1,9 +1,9 @@
 package dev.sessionstore.examples.quiz;
 
 import dev.sessionstore.SessionStore;
+import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.time.InstantSource;
-import io.netty.channel.ChannelOption;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -28,12 +28,12 @@ import org.springframework.web.server.WebFilter;
 import reactor.core.publisher.Mono;
 
 /**
- * The Spring Boot application behind {@link QuizServer}: the quiz, the routes, Spring Security and the
- * server's limits. The {@link SessionStore} comes from {@code store-spring-boot-starter}, opened from
- * {@code sessionstore.uri} (the {@code --store} option), unless a test gives its own clock: then
- * {@link QuizServer#start(Options, InstantSource)} registers a store on that clock and the starter's
- * backs off. {@link Options} and the {@link InstantSource} are registered before the context
- * refreshes.
+ * The Spring Boot application behind {@link QuizServer}: the quiz, the routes, Spring Security and
+ * the server's limits. The {@link SessionStore} comes from {@code store-spring-boot-starter},
+ * opened from {@code sessionstore.uri} (the {@code --store} option), unless a test gives its own
+ * clock: then {@link QuizServer#start(Options, InstantSource)} registers a store on that clock and
+ * the starter's backs off. {@link Options} and the {@link InstantSource} are registered before the
+ * context refreshes.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
@@ -61,44 +61,69 @@ class QuizApplication {
    * and the stats are open; everything else needs a login. Nothing is kept in a WebSession.
    */
   @Bean
-  SecurityWebFilterChain securityFilterChain(ServerHttpSecurity http, SessionStore store,
-      Options options) {
-    CookieServerCsrfTokenRepository csrfTokens = CookieServerCsrfTokenRepository.withHttpOnlyFalse();
-    csrfTokens.setCookieCustomizer(cookie -> {
-      cookie.sameSite("Strict");
-      if (options.secureCookies()) {
-        cookie.secure(true);
-      }
-    });
-    return http
-        .securityContextRepository(new LoginSessionSecurityContextRepository(store, STORE_TIMEOUT))
+  SecurityWebFilterChain securityFilterChain(
+      ServerHttpSecurity http, SessionStore store, Options options) {
+    CookieServerCsrfTokenRepository csrfTokens =
+        CookieServerCsrfTokenRepository.withHttpOnlyFalse();
+    csrfTokens.setCookieCustomizer(
+        cookie -> {
+          cookie.sameSite("Strict");
+          if (options.secureCookies()) {
+            cookie.secure(true);
+          }
+        });
+    return http.securityContextRepository(
+            new LoginSessionSecurityContextRepository(store, STORE_TIMEOUT))
         .requestCache(cache -> cache.requestCache(NoOpServerRequestCache.getInstance()))
-        .csrf(csrf -> csrf
-            .csrfTokenRepository(csrfTokens)
-            // The page reads the token from its cookie and echoes it as is.
-            .csrfTokenRequestHandler(new ServerCsrfTokenRequestAttributeHandler())
-            .accessDeniedHandler((exchange, denied) -> QuizErrors.write(exchange, 403,
-                "cross-site request refused: the X-XSRF-TOKEN header must echo the XSRF-TOKEN cookie")))
-        .authorizeExchange(exchanges -> exchanges
-            .pathMatchers(HttpMethod.GET, "/", "/index.html", "/app.js", "/style.css").permitAll()
-            .pathMatchers("/api/login", "/api/csrf", "/api/stats").permitAll()
-            .anyExchange().authenticated())
-        .exceptionHandling(handling -> handling
-            .authenticationEntryPoint((exchange, e) -> QuizErrors.write(exchange, 401,
-                QuizService.notLoggedIn().getMessage()))
-            .accessDeniedHandler((exchange, e) -> QuizErrors.write(exchange, 403, "forbidden")))
-        .headers(headers -> headers
-            .contentSecurityPolicy(csp -> csp.policyDirectives(
-                "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"))
-            .referrerPolicy(referrer -> referrer.policy(
-                ReferrerPolicyServerHttpHeadersWriter.ReferrerPolicy.NO_REFERRER)))
+        .csrf(
+            csrf ->
+                csrf.csrfTokenRepository(csrfTokens)
+                    // The page reads the token from its cookie and echoes it as is.
+                    .csrfTokenRequestHandler(new ServerCsrfTokenRequestAttributeHandler())
+                    .accessDeniedHandler(
+                        (exchange, denied) ->
+                            QuizErrors.write(
+                                exchange,
+                                403,
+                                "cross-site request refused: the X-XSRF-TOKEN header must echo the XSRF-TOKEN cookie")))
+        .authorizeExchange(
+            exchanges ->
+                exchanges
+                    .pathMatchers(HttpMethod.GET, "/", "/index.html", "/app.js", "/style.css")
+                    .permitAll()
+                    .pathMatchers("/api/login", "/api/csrf", "/api/stats")
+                    .permitAll()
+                    .anyExchange()
+                    .authenticated())
+        .exceptionHandling(
+            handling ->
+                handling
+                    .authenticationEntryPoint(
+                        (exchange, e) ->
+                            QuizErrors.write(exchange, 401, QuizService.notLoggedIn().getMessage()))
+                    .accessDeniedHandler(
+                        (exchange, e) -> QuizErrors.write(exchange, 403, "forbidden")))
+        .headers(
+            headers ->
+                headers
+                    .contentSecurityPolicy(
+                        csp ->
+                            csp.policyDirectives(
+                                "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"))
+                    .referrerPolicy(
+                        referrer ->
+                            referrer.policy(
+                                ReferrerPolicyServerHttpHeadersWriter.ReferrerPolicy.NO_REFERRER)))
         .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
         .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
         .logout(ServerHttpSecurity.LogoutSpec::disable)
         .build();
   }
 
-  /** Makes sure every response carries the CSRF cookie, so the page has a token before its first POST. */
+  /**
+   * Makes sure every response carries the CSRF cookie, so the page has a token before its first
+   * POST.
+   */
   @Bean
   WebFilter csrfCookieFilter() {
     return (exchange, chain) -> {
@@ -119,8 +144,8 @@ class QuizApplication {
           && exchange.getRequest().getPath().value().startsWith("/api/")) {
         long length = headers.getContentLength();
         if (length > QuizHandlers.MAX_BODY_BYTES) {
-          return Mono.error(new ApiException(413,
-              "request body over " + QuizHandlers.MAX_BODY_BYTES + " bytes"));
+          return Mono.error(
+              new ApiException(413, "request body over " + QuizHandlers.MAX_BODY_BYTES + " bytes"));
         }
         MediaType type = headers.getContentType();
         boolean hasBody = length > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
@@ -148,17 +173,19 @@ class QuizApplication {
   NettyServerCustomizer serverLimits(Options options) {
     AtomicInteger open = new AtomicInteger();
     int max = options.maxConnections();
-    return server -> server
-        .option(ChannelOption.SO_BACKLOG, 1024)
-        .readTimeout(options.readTimeout())
-        .requestTimeout(options.readTimeout().multipliedBy(3))
-        .idleTimeout(options.idleTimeout())
-        .httpRequestDecoder(spec -> spec.maxHeaderSize(16 * 1024).maxInitialLineLength(4096))
-        .doOnChannelInit((observer, channel, remote) -> {
-          channel.closeFuture().addListener(closed -> open.decrementAndGet());
-          if (open.incrementAndGet() > max) {
-            channel.close();
-          }
-        });
+    return server ->
+        server
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .readTimeout(options.readTimeout())
+            .requestTimeout(options.readTimeout().multipliedBy(3))
+            .idleTimeout(options.idleTimeout())
+            .httpRequestDecoder(spec -> spec.maxHeaderSize(16 * 1024).maxInitialLineLength(4096))
+            .doOnChannelInit(
+                (observer, channel, remote) -> {
+                  channel.closeFuture().addListener(closed -> open.decrementAndGet());
+                  if (open.incrementAndGet() > max) {
+                    channel.close();
+                  }
+                });
   }
 }

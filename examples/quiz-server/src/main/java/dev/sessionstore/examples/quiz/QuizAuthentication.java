@@ -22,7 +22,9 @@ final class QuizAuthentication extends AbstractAuthenticationToken {
     setAuthenticated(true);
   }
 
-  /** @return the login session this request carries */
+  /**
+   * @return the login session this request carries
+   */
   Session login() {
     return login;
   }

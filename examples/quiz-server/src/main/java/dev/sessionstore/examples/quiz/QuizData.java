@@ -18,8 +18,8 @@ import java.util.Map;
  * {@code user}, {@code login} (the login session's id), {@code resultsId} and {@code quiz}: {@code
  * {attemptId, status (running|submitted), startedAt, deadline, questions, answers {questionId:
  * choice}, ticks, remainingMs}}. A <em>results session</em> (random id, shared by the user's
- * concurrent logins, no principal) holds {@code kind=results}, {@code user} and {@code attempts}: the
- * evaluated results, newest last; it expires after the results retention without use, and is
+ * concurrent logins, no principal) holds {@code kind=results}, {@code user} and {@code attempts}:
+ * the evaluated results, newest last; it expires after the results retention without use, and is
  * destroyed when the last login or quiz session that refers to it ends. Stateless and thread-safe.
  */
 final class QuizData {
@@ -56,16 +56,18 @@ final class QuizData {
   @SuppressWarnings("unchecked")
   static Map<String, Object> map(Object value) {
     if (!(value instanceof Map)) {
-      throw new IllegalStateException("expected a map in the session, found "
-          + (value == null ? "null" : value.getClass().getSimpleName()));
+      throw new IllegalStateException(
+          "expected a map in the session, found "
+              + (value == null ? "null" : value.getClass().getSimpleName()));
     }
     return (Map<String, Object>) value;
   }
 
   static List<?> list(Object value) {
     if (!(value instanceof List)) {
-      throw new IllegalStateException("expected a list in the session, found "
-          + (value == null ? "null" : value.getClass().getSimpleName()));
+      throw new IllegalStateException(
+          "expected a list in the session, found "
+              + (value == null ? "null" : value.getClass().getSimpleName()));
     }
     return (List<?>) value;
   }
@@ -75,7 +77,8 @@ final class QuizData {
   }
 
   static boolean isQuiz(Session session) {
-    return QUIZ_KIND.equals(session.attribute(KIND)) && session.attribute(USER) instanceof String
+    return QUIZ_KIND.equals(session.attribute(KIND))
+        && session.attribute(USER) instanceof String
         && session.attribute(QUIZ) instanceof Map;
   }
 
@@ -83,7 +86,9 @@ final class QuizData {
     return (String) session.attribute(USER);
   }
 
-  /** @return the session's quiz, or {@code null} if none was started */
+  /**
+   * @return the session's quiz, or {@code null} if none was started
+   */
   static Map<String, Object> quiz(Session session) {
     Object quiz = session.attribute(QUIZ);
     return quiz == null ? null : map(quiz);
@@ -106,8 +111,8 @@ final class QuizData {
     return answers == null ? Map.of() : map(answers);
   }
 
-  static Map<String, Object> newQuiz(String attemptId, Instant startedAt, Instant deadline,
-      List<Map<String, Object>> questions) {
+  static Map<String, Object> newQuiz(
+      String attemptId, Instant startedAt, Instant deadline, List<Map<String, Object>> questions) {
     Map<String, Object> quiz = new LinkedHashMap<>();
     quiz.put(ATTEMPT_ID, attemptId);
     quiz.put(STATUS, RUNNING);
@@ -153,8 +158,8 @@ final class QuizData {
    * @param at when it was evaluated
    * @return the result, storable in a session
    */
-  static Map<String, Object> evaluate(String user, Map<String, Object> quiz, String evaluatedBy,
-      Instant at) {
+  static Map<String, Object> evaluate(
+      String user, Map<String, Object> quiz, String evaluatedBy, Instant at) {
     Map<String, Object> answers = answers(quiz);
     List<?> questions = list(quiz.get(QUESTIONS));
     long score = 0;
@@ -192,7 +197,9 @@ final class QuizData {
     return "quiz-results." + HexFormat.of().formatHex(bytes);
   }
 
-  /** @return the results session id a login or quiz session records into, or null */
+  /**
+   * @return the results session id a login or quiz session records into, or null
+   */
   static String resultsId(Session session) {
     Object id = session.attribute(RESULTS_ID);
     return id instanceof String s && Session.isWellFormedId(s) ? s : null;
@@ -204,23 +211,25 @@ final class QuizData {
    *
    * @throws DuplicateEvaluation if the attempt was evaluated before
    */
-  static Session appendAttempt(Session results, Map<String, Object> result,
-      java.time.Duration retention) {
+  static Session appendAttempt(
+      Session results, Map<String, Object> result, java.time.Duration retention) {
     if (!RESULTS.equals(results.attribute(KIND))) {
-      throw new IllegalStateException("session " + Session.redact(results.id())
-          + " is not a results session");
+      throw new IllegalStateException(
+          "session " + Session.redact(results.id()) + " is not a results session");
     }
     Object attemptId = result.get(ATTEMPT_ID);
-    List<?> attempts = results.attribute(ATTEMPTS) == null ? List.of() : list(results.attribute(ATTEMPTS));
+    List<?> attempts =
+        results.attribute(ATTEMPTS) == null ? List.of() : list(results.attribute(ATTEMPTS));
     for (Object attempt : attempts) {
       if (attemptId.equals(map(attempt).get(ATTEMPT_ID))) {
         throw new DuplicateEvaluation(map(attempt));
       }
     }
     List<Object> updated = new ArrayList<>(attempts.size() + 1);
-    updated.addAll(attempts.size() >= MAX_ATTEMPTS_KEPT
-        ? attempts.subList(attempts.size() - MAX_ATTEMPTS_KEPT + 1, attempts.size())
-        : attempts);
+    updated.addAll(
+        attempts.size() >= MAX_ATTEMPTS_KEPT
+            ? attempts.subList(attempts.size() - MAX_ATTEMPTS_KEPT + 1, attempts.size())
+            : attempts);
     updated.add(result);
     return results.withAttribute(ATTEMPTS, updated).withMaxIdle(retention);
   }

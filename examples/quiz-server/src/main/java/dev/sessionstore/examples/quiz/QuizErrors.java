@@ -25,6 +25,7 @@ import reactor.core.publisher.Mono;
 final class QuizErrors implements WebExceptionHandler {
 
   private static final System.Logger LOG = System.getLogger(QuizErrors.class.getName());
+
   /** Seconds a client should wait before retrying when the store is full or unavailable. */
   static final String RETRY_AFTER_SECONDS = "5";
 
@@ -54,18 +55,28 @@ final class QuizErrors implements WebExceptionHandler {
       message = "request body over " + QuizHandlers.MAX_BODY_BYTES + " bytes";
     } else if (error instanceof ResponseStatusException rse) {
       status = rse.getStatusCode().value();
-      message = status == 404
-          ? "no such endpoint: " + exchange.getRequest().getMethod().name() + " "
-              + exchange.getRequest().getPath().value()
-          : rse.getReason() != null ? rse.getReason() : HttpStatus.valueOf(status).getReasonPhrase();
+      message =
+          status == 404
+              ? "no such endpoint: "
+                  + exchange.getRequest().getMethod().name()
+                  + " "
+                  + exchange.getRequest().getPath().value()
+              : rse.getReason() != null
+                  ? rse.getReason()
+                  : HttpStatus.valueOf(status).getReasonPhrase();
     } else if (error instanceof IllegalArgumentException) {
       status = 400;
       message = String.valueOf(error.getMessage());
     } else {
       status = 500;
       message = "internal error";
-      LOG.log(System.Logger.Level.ERROR, exchange.getRequest().getMethod().name() + " "
-          + exchange.getRequest().getPath().value() + " failed", error);
+      LOG.log(
+          System.Logger.Level.ERROR,
+          exchange.getRequest().getMethod().name()
+              + " "
+              + exchange.getRequest().getPath().value()
+              + " failed",
+          error);
     }
     if (retryLater) {
       response.getHeaders().set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
@@ -87,7 +98,8 @@ final class QuizErrors implements WebExceptionHandler {
     HttpHeaders headers = response.getHeaders();
     headers.setContentType(MediaType.APPLICATION_JSON);
     headers.setCacheControl("no-store");
-    return response.writeWith(Mono.fromSupplier(
-        () -> response.bufferFactory().wrap(Json.writeBytes(Map.of("error", message)))));
+    return response.writeWith(
+        Mono.fromSupplier(
+            () -> response.bufferFactory().wrap(Json.writeBytes(Map.of("error", message)))));
   }
 }

@@ -41,7 +41,9 @@ final class QuizHandlers {
     this.secureCookies = secureCookies;
   }
 
-  /** @return the routes: the page, then the API; a known API path with another method answers 405 */
+  /**
+   * @return the routes: the page, then the API; a known API path with another method answers 405
+   */
   RouterFunction<ServerResponse> routes() {
     return RouterFunctions.route()
         .GET("/", request -> file(indexHtml, "text/html;charset=utf-8"))
@@ -51,19 +53,38 @@ final class QuizHandlers {
         .GET("/api/csrf", this::csrf)
         .POST("/api/login", this::login)
         .POST("/api/logout", this::logout)
-        .POST("/api/quiz/start", request -> loginSession(request).flatMap(service::start).flatMap(QuizHandlers::json))
+        .POST(
+            "/api/quiz/start",
+            request -> loginSession(request).flatMap(service::start).flatMap(QuizHandlers::json))
         .POST("/api/quiz/answer", this::answer)
-        .POST("/api/quiz/submit", request -> loginSession(request).flatMap(service::submit).flatMap(QuizHandlers::json))
-        .GET("/api/quiz/state", request -> loginSession(request).flatMap(service::state).flatMap(QuizHandlers::json))
-        .GET("/api/results/{user}", request -> loginSession(request)
-            .flatMap(login -> service.results(login, request.pathVariable("user")))
-            .flatMap(QuizHandlers::json))
+        .POST(
+            "/api/quiz/submit",
+            request -> loginSession(request).flatMap(service::submit).flatMap(QuizHandlers::json))
+        .GET(
+            "/api/quiz/state",
+            request -> loginSession(request).flatMap(service::state).flatMap(QuizHandlers::json))
+        .GET(
+            "/api/results/{user}",
+            request ->
+                loginSession(request)
+                    .flatMap(login -> service.results(login, request.pathVariable("user")))
+                    .flatMap(QuizHandlers::json))
         .GET("/api/stats", request -> json(service.stats()))
-        .route(RequestPredicates.path("/api/login").or(RequestPredicates.path("/api/logout"))
-                .or(RequestPredicates.path("/api/csrf")).or(RequestPredicates.path("/api/stats"))
-                .or(RequestPredicates.path("/api/quiz/*")).or(RequestPredicates.path("/api/results/*")),
-            request -> Mono.error(new ApiException(405, "method " + request.method().name()
-                + " is not allowed on " + request.path())))
+        .route(
+            RequestPredicates.path("/api/login")
+                .or(RequestPredicates.path("/api/logout"))
+                .or(RequestPredicates.path("/api/csrf"))
+                .or(RequestPredicates.path("/api/stats"))
+                .or(RequestPredicates.path("/api/quiz/*"))
+                .or(RequestPredicates.path("/api/results/*")),
+            request ->
+                Mono.error(
+                    new ApiException(
+                        405,
+                        "method "
+                            + request.method().name()
+                            + " is not allowed on "
+                            + request.path())))
         .build();
   }
 
@@ -72,42 +93,57 @@ final class QuizHandlers {
     if (token == null) {
       return Mono.error(new IllegalStateException("CSRF protection is not configured"));
     }
-    return token.flatMap(t -> {
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("header", t.getHeaderName());
-      body.put("token", t.getToken());
-      return json(body);
-    });
+    return token.flatMap(
+        t -> {
+          Map<String, Object> body = new LinkedHashMap<>();
+          body.put("header", t.getHeaderName());
+          body.put("token", t.getToken());
+          return json(body);
+        });
   }
 
   private Mono<ServerResponse> login(ServerRequest request) {
-    String current = request.cookies().getFirst(LoginSessionSecurityContextRepository.COOKIE) == null
-        ? null : request.cookies().getFirst(LoginSessionSecurityContextRepository.COOKIE).getValue();
+    String current =
+        request.cookies().getFirst(LoginSessionSecurityContextRepository.COOKIE) == null
+            ? null
+            : request.cookies().getFirst(LoginSessionSecurityContextRepository.COOKIE).getValue();
     return readJson(request)
-        .flatMap(body -> service.login(body.get("user") instanceof String user ? user : null, current))
-        .flatMap(login -> ServerResponse.ok()
-            .cookie(sessionCookie(request, login.sessionId(), false))
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(Json.writeBytes(login.body())));
+        .flatMap(
+            body -> service.login(body.get("user") instanceof String user ? user : null, current))
+        .flatMap(
+            login ->
+                ServerResponse.ok()
+                    .cookie(sessionCookie(request, login.sessionId(), false))
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(Json.writeBytes(login.body())));
   }
 
   private Mono<ServerResponse> logout(ServerRequest request) {
-    return loginSession(request).flatMap(service::logout)
-        .then(Mono.defer(() -> ServerResponse.ok()
-            .cookie(sessionCookie(request, "", true))
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(Json.writeBytes(Map.of("loggedOut", true)))));
+    return loginSession(request)
+        .flatMap(service::logout)
+        .then(
+            Mono.defer(
+                () ->
+                    ServerResponse.ok()
+                        .cookie(sessionCookie(request, "", true))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(Json.writeBytes(Map.of("loggedOut", true)))));
   }
 
   private Mono<ServerResponse> answer(ServerRequest request) {
-    return loginSession(request).flatMap(login -> readJson(request)
-        .flatMap(body -> service.answer(login, body.get("question"), body.get("choice"))))
+    return loginSession(request)
+        .flatMap(
+            login ->
+                readJson(request)
+                    .flatMap(
+                        body -> service.answer(login, body.get("question"), body.get("choice"))))
         .flatMap(QuizHandlers::json);
   }
 
   /** The login session of an authenticated request (Spring Security lets no other through). */
   private static Mono<Session> loginSession(ServerRequest request) {
-    return request.principal()
+    return request
+        .principal()
         .filter(QuizAuthentication.class::isInstance)
         .map(principal -> ((QuizAuthentication) principal).login())
         .switchIfEmpty(Mono.error(QuizService::notLoggedIn));
@@ -126,35 +162,43 @@ final class QuizHandlers {
     return cookie.build();
   }
 
-  /** Reads a JSON object body: 415 unless it is sent as JSON, 413 beyond the limit, 400 if malformed. */
+  /**
+   * Reads a JSON object body: 415 unless it is sent as JSON, 413 beyond the limit, 400 if
+   * malformed.
+   */
   static Mono<Map<String, Object>> readJson(ServerRequest request) {
     MediaType type = request.headers().contentType().orElse(null);
     if (type == null || !MediaType.APPLICATION_JSON.isCompatibleWith(type)) {
       return Mono.error(new ApiException(415, "send the request body as application/json"));
     }
     return DataBufferUtils.join(request.bodyToFlux(DataBuffer.class), MAX_BODY_BYTES)
-        .map(buffer -> {
-          try {
-            byte[] bytes = new byte[buffer.readableByteCount()];
-            buffer.read(bytes);
-            return bytes;
-          } finally {
-            DataBufferUtils.release(buffer);
-          }
-        })
+        .map(
+            buffer -> {
+              try {
+                byte[] bytes = new byte[buffer.readableByteCount()];
+                buffer.read(bytes);
+                return bytes;
+              } finally {
+                DataBufferUtils.release(buffer);
+              }
+            })
         .defaultIfEmpty(new byte[0])
-        .map(bytes -> {
-          if (bytes.length == 0) {
-            throw new ApiException(400, "malformed JSON: the request body is empty");
-          }
-          return Json.parseObject(bytes);
-        })
-        .onErrorMap(DataBufferLimitException.class,
+        .map(
+            bytes -> {
+              if (bytes.length == 0) {
+                throw new ApiException(400, "malformed JSON: the request body is empty");
+              }
+              return Json.parseObject(bytes);
+            })
+        .onErrorMap(
+            DataBufferLimitException.class,
             e -> new ApiException(413, "request body over " + MAX_BODY_BYTES + " bytes"));
   }
 
   static Mono<ServerResponse> json(Map<String, Object> body) {
-    return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(Json.writeBytes(body));
+    return ServerResponse.ok()
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(Json.writeBytes(body));
   }
 
   private static Mono<ServerResponse> file(byte[] bytes, String type) {

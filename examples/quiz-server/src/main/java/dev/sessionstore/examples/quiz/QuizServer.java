@@ -17,10 +17,10 @@ import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * The quiz demo: a Spring Boot WebFlux server (Reactor Netty) with a JSON API and a web page, keeping
- * every login and quiz in a {@link dev.sessionstore.SessionStore} opened by URI. Run {@code java -jar
- * quiz-server.jar --help} for the options; {@code --simulate N} runs N concurrent candidates against
- * it and prints a report.
+ * The quiz demo: a Spring Boot WebFlux server (Reactor Netty) with a JSON API and a web page,
+ * keeping every login and quiz in a {@link dev.sessionstore.SessionStore} opened by URI. Run {@code
+ * java -jar quiz-server.jar --help} for the options; {@code --simulate N} runs N concurrent
+ * candidates against it and prints a report.
  *
  * <p>Thread-safe; {@link #close()} stops the server and closes the store it opened.
  */
@@ -97,7 +97,11 @@ public final class QuizServer implements AutoCloseable {
   static String describe(Throwable error, Options options) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof PortInUseException inUse) {
-        return "port " + inUse.getPort() + " on " + options.host() + " is already in use"
+        return "port "
+            + inUse.getPort()
+            + " on "
+            + options.host()
+            + " is already in use"
             + " (choose another with --port, or 0 for any free one)";
       }
     }
@@ -123,8 +127,8 @@ public final class QuizServer implements AutoCloseable {
    * Opens the store named by the options with a given clock and starts serving.
    *
    * @param options the options
-   * @param clock the clock of the store and the quiz, or null for the system clock and the store that
-   *     {@code store-spring-boot-starter} opens from {@code sessionstore.uri}
+   * @param clock the clock of the store and the quiz, or null for the system clock and the store
+   *     that {@code store-spring-boot-starter} opens from {@code sessionstore.uri}
    * @return the running server, owning its store
    */
   static QuizServer start(Options options, @Nullable InstantSource clock) {
@@ -138,35 +142,44 @@ public final class QuizServer implements AutoCloseable {
     properties.put("sessionstore.uri", options.store());
     // The quiz subscribes to the store's events itself; nothing listens to Spring Session's.
     properties.put("sessionstore.publish-events", "false");
-    properties.put("spring.autoconfigure.exclude", "org.springframework.boot.security.autoconfigure"
-        + ".ReactiveUserDetailsServiceAutoConfiguration");
+    properties.put(
+        "spring.autoconfigure.exclude",
+        "org.springframework.boot.security.autoconfigure"
+            + ".ReactiveUserDetailsServiceAutoConfiguration");
     // Logging starts before the initializers run, so its levels go in as defaults.
     Map<String, Object> logging = new LinkedHashMap<>();
     logging.put("logging.level.root", "WARN");
     // A port in use is reported by run() in one line; Boot's failure report would repeat it.
     logging.put("logging.level.org.springframework.boot.diagnostics", "OFF");
-    ConfigurableApplicationContext context = new SpringApplicationBuilder(QuizApplication.class)
-        .web(WebApplicationType.REACTIVE)
-        .bannerMode(Banner.Mode.OFF)
-        .logStartupInfo(false)
-        .registerShutdownHook(false)
-        .properties(logging)
-        .initializers(ctx -> {
-          // The command line, not the environment, configures this server.
-          ctx.getEnvironment().getPropertySources()
-              .addFirst(new MapPropertySource("quiz-options", properties));
-          GenericApplicationContext beans = (GenericApplicationContext) ctx;
-          beans.registerBean(Options.class, () -> options);
-          if (clock == null) {
-            beans.registerBean(InstantSource.class, InstantSource::system);
-          } else {
-            beans.registerBean(InstantSource.class, () -> clock);
-            beans.registerBean(SessionStore.class, () -> SessionStores.open(
-                    StoreOptions.parse(options.store()).with(StoreOptions.CLOCK, clock)),
-                definition -> definition.setDestroyMethodName("close"));
-          }
-        })
-        .run();
+    ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(QuizApplication.class)
+            .web(WebApplicationType.REACTIVE)
+            .bannerMode(Banner.Mode.OFF)
+            .logStartupInfo(false)
+            .registerShutdownHook(false)
+            .properties(logging)
+            .initializers(
+                ctx -> {
+                  // The command line, not the environment, configures this server.
+                  ctx.getEnvironment()
+                      .getPropertySources()
+                      .addFirst(new MapPropertySource("quiz-options", properties));
+                  GenericApplicationContext beans = (GenericApplicationContext) ctx;
+                  beans.registerBean(Options.class, () -> options);
+                  if (clock == null) {
+                    beans.registerBean(InstantSource.class, InstantSource::system);
+                  } else {
+                    beans.registerBean(InstantSource.class, () -> clock);
+                    beans.registerBean(
+                        SessionStore.class,
+                        () ->
+                            SessionStores.open(
+                                StoreOptions.parse(options.store())
+                                    .with(StoreOptions.CLOCK, clock)),
+                        definition -> definition.setDestroyMethodName("close"));
+                  }
+                })
+            .run();
     return new QuizServer(context, options.host(), redactedUri(options.store()));
   }
 
@@ -180,15 +193,20 @@ public final class QuizServer implements AutoCloseable {
     String shown = StoreOptions.parse(uri).toString();
     String prefix = "StoreOptions{uri=";
     return shown.startsWith(prefix) && shown.endsWith("}")
-        ? shown.substring(prefix.length(), shown.length() - 1) : shown;
+        ? shown.substring(prefix.length(), shown.length() - 1)
+        : shown;
   }
 
-  /** @return the port the server listens on */
+  /**
+   * @return the port the server listens on
+   */
   int port() {
     return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
   }
 
-  /** @return the server's base URL, without a trailing slash */
+  /**
+   * @return the server's base URL, without a trailing slash
+   */
   String url() {
     String shown = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
     return "http://" + (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + port();
@@ -203,8 +221,13 @@ public final class QuizServer implements AutoCloseable {
   }
 
   private String banner(Options options) {
-    return "Quiz server on " + url() + "/  (store " + storeUri + ", quizzes last "
-        + options.quizDuration().toMillis() / 1000.0 + " s; Ctrl-C stops it)";
+    return "Quiz server on "
+        + url()
+        + "/  (store "
+        + storeUri
+        + ", quizzes last "
+        + options.quizDuration().toMillis() / 1000.0
+        + " s; Ctrl-C stops it)";
   }
 
   /** Stops serving, stops the quiz's timers and closes the store. */

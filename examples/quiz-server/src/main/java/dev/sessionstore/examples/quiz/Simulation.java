@@ -25,19 +25,27 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * N concurrent candidates taking the quiz over HTTP, the way browsers would: each logs in, starts a
- * quiz and answers from two tabs sharing its cookie while the server ticks the quiz; a second browser
- * tries to log in and to start a quiz meanwhile; some submit early, some race the deadline with their
- * submit, the rest let it pass and send late answers. Afterwards each candidate checks that its
- * attempt has exactly one result holding exactly the answers the server accepted. Thread-safe: one
- * run per call.
+ * quiz and answers from two tabs sharing its cookie while the server ticks the quiz; a second
+ * browser tries to log in and to start a quiz meanwhile; some submit early, some race the deadline
+ * with their submit, the rest let it pass and send late answers. Afterwards each candidate checks
+ * that its attempt has exactly one result holding exactly the answers the server accepted.
+ * Thread-safe: one run per call.
  */
 final class Simulation {
 
   /** How a candidate ends its quiz. */
-  private enum Ending { SUBMIT_EARLY, LET_EXPIRE, RACE_DEADLINE }
+  private enum Ending {
+    SUBMIT_EARLY,
+    LET_EXPIRE,
+    RACE_DEADLINE
+  }
 
-  /** How long after its deadline an attempt may wait for its evaluation (an overloaded store is slow). */
+  /**
+   * How long after its deadline an attempt may wait for its evaluation (an overloaded store is
+   * slow).
+   */
   private static final Duration RESULT_WAIT = Duration.ofMinutes(2);
+
   /** How long one request may take before it counts as a transport error. */
   private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
 
@@ -56,14 +64,16 @@ final class Simulation {
     this.candidates = candidates;
     this.report = report;
     // Let the client drop idle connections before the server's idle timeout (30 s by default) does,
-    // so that no request is sent on a connection the server is closing. Read once, by the first client.
+    // so that no request is sent on a connection the server is closing. Read once, by the first
+    // client.
     if (System.getProperty("jdk.httpclient.keepalive.timeout") == null) {
       System.setProperty("jdk.httpclient.keepalive.timeout", "20");
     }
-    this.client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10))
-        .build();
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     this.runId = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
   }
 
@@ -80,8 +90,11 @@ final class Simulation {
       return run(options.url(), options.simulate(), log);
     }
     try (QuizServer server = QuizServer.start(options.forInProcessServer())) {
-      log.println("In-process quiz server on " + server.url() + " with store "
-          + QuizServer.redactedUri(options.store()));
+      log.println(
+          "In-process quiz server on "
+              + server.url()
+              + " with store "
+              + QuizServer.redactedUri(options.store()));
       return run(server.url(), options.simulate(), log);
     }
   }
@@ -110,11 +123,13 @@ final class Simulation {
       List<Future<?>> futures = new ArrayList<>();
       for (int i = 0; i < candidates; i++) {
         int index = i;
-        futures.add(candidatePool.submit(() -> {
-          go.await();
-          candidate(index, tabPool);
-          return null;
-        }));
+        futures.add(
+            candidatePool.submit(
+                () -> {
+                  go.await();
+                  candidate(index, tabPool);
+                  return null;
+                }));
       }
       go.countDown();
       for (Future<?> future : futures) {
@@ -197,10 +212,12 @@ final class Simulation {
     Map<String, Long> accepted = new java.util.concurrent.ConcurrentHashMap<>();
     long spreadMillis = quizLength.toMillis() * 6 / 10;
     Random tabRandom = new Random(random.nextLong());
-    Future<?> tab = tabPool.submit(() -> {
-      answerHalf(questions, 1, cookie, spreadMillis, deadline, tabRandom, accepted, true);
-      return null;
-    });
+    Future<?> tab =
+        tabPool.submit(
+            () -> {
+              answerHalf(questions, 1, cookie, spreadMillis, deadline, tabRandom, accepted, true);
+              return null;
+            });
     // Meanwhile a second browser tries to log in, and the earlier second session tries to start.
     Thread.sleep(random.nextInt((int) Math.max(1, spreadMillis / 3)));
     // A refusal proves the claim; a success proves a violation only if the quiz was surely still
@@ -239,7 +256,8 @@ final class Simulation {
         Response submit = call("POST", "/api/quiz/submit", cookie, null, false);
         if (submit.status != 200) {
           if (submit.status == 410 && !Instant.now().isBefore(deadline)) {
-            // Meant to be early, but the server was slower than the quiz: evaluated on the deadline.
+            // Meant to be early, but the server was slower than the quiz: evaluated on the
+            // deadline.
             report.submitRacesLost.increment();
             expectedBy = "deadline";
             break;
@@ -258,8 +276,8 @@ final class Simulation {
         }
         report.answersAfterSubmitSent.increment();
         report.answersSent.increment();
-        Response late = call("POST", "/api/quiz/answer", cookie,
-            Map.of("question", 1, "choice", 0), true);
+        Response late =
+            call("POST", "/api/quiz/answer", cookie, Map.of("question", 1, "choice", 0), true);
         if (late.status == 200) {
           report.fail(user + ": an answer after submit was accepted");
           recordAccepted(accepted, 1, 0L, false);
@@ -278,8 +296,8 @@ final class Simulation {
           report.submitRacesLost.increment();
           expectedBy = "deadline";
         } else {
-          report.fail(user + ": submit at the deadline answered " + submit.status + " "
-              + submit.body);
+          report.fail(
+              user + ": submit at the deadline answered " + submit.status + " " + submit.body);
           return;
         }
       }
@@ -289,8 +307,13 @@ final class Simulation {
         for (int i = 0; i < 2; i++) {
           report.lateAnswersSent.increment();
           report.answersSent.increment();
-          Response late = call("POST", "/api/quiz/answer", cookie,
-              Map.of("question", 1 + random.nextInt(questions.size()), "choice", 0), true);
+          Response late =
+              call(
+                  "POST",
+                  "/api/quiz/answer",
+                  cookie,
+                  Map.of("question", 1 + random.nextInt(questions.size()), "choice", 0),
+                  true);
           if (late.status == 200) {
             report.fail(user + ": a late answer was accepted");
           } else {
@@ -305,8 +328,8 @@ final class Simulation {
       return;
     }
     if (!expectedBy.equals(result.get("evaluatedBy"))) {
-      report.fail(user + ": expected evaluation by " + expectedBy + ", got "
-          + result.get("evaluatedBy"));
+      report.fail(
+          user + ": expected evaluation by " + expectedBy + ", got " + result.get("evaluatedBy"));
     }
     if ("submit".equals(result.get("evaluatedBy"))) {
       report.evaluatedOnSubmit.increment();
@@ -335,8 +358,15 @@ final class Simulation {
     }
   }
 
-  private void answerHalf(List<?> questions, int parity, Browser cookie, long spreadMillis,
-      Instant deadline, Random random, Map<String, Long> accepted, boolean duplicateTab)
+  private void answerHalf(
+      List<?> questions,
+      int parity,
+      Browser cookie,
+      long spreadMillis,
+      Instant deadline,
+      Random random,
+      Map<String, Long> accepted,
+      boolean duplicateTab)
       throws InterruptedException {
     int mine = (questions.size() + 1 - parity) / 2;
     for (int i = parity; i < questions.size(); i += 2) {
@@ -348,8 +378,8 @@ final class Simulation {
       long id = (Long) question.get("id");
       long choice = random.nextInt(QuizData.list(question.get("choices")).size());
       report.answersSent.increment();
-      Response response = call("POST", "/api/quiz/answer", cookie,
-          Map.of("question", id, "choice", choice), true);
+      Response response =
+          call("POST", "/api/quiz/answer", cookie, Map.of("question", id, "choice", choice), true);
       if (response.status == 200) {
         recordAccepted(accepted, id, choice, duplicateTab);
       } else if (Instant.now().isBefore(deadline)) {
@@ -362,8 +392,8 @@ final class Simulation {
     }
   }
 
-  private void recordAccepted(Map<String, Long> accepted, long question, long choice,
-      boolean duplicateTab) {
+  private void recordAccepted(
+      Map<String, Long> accepted, long question, long choice, boolean duplicateTab) {
     accepted.put(Long.toString(question), choice);
     report.answersAccepted.increment();
     if (duplicateTab) {
@@ -371,8 +401,9 @@ final class Simulation {
     }
   }
 
-  private Map<String, Object> awaitResult(Browser cookie, String user, String attemptId,
-      Duration quizLength) throws InterruptedException {
+  private Map<String, Object> awaitResult(
+      Browser cookie, String user, String attemptId, Duration quizLength)
+      throws InterruptedException {
     long giveUp = System.nanoTime() + quizLength.toNanos() + RESULT_WAIT.toNanos();
     while (true) {
       Response results = call("GET", "/api/results/" + user, cookie, null, false);
@@ -393,8 +424,11 @@ final class Simulation {
         }
       }
       if (System.nanoTime() > giveUp) {
-        report.fail(user + ": no result for the attempt " + RESULT_WAIT.toSeconds()
-            + " s after its deadline");
+        report.fail(
+            user
+                + ": no result for the attempt "
+                + RESULT_WAIT.toSeconds()
+                + " s after its deadline");
         return null;
       }
       Thread.sleep(150);
@@ -430,8 +464,8 @@ final class Simulation {
     volatile String csrfToken;
   }
 
-  private Response call(String method, String path, Browser browser, Map<String, ?> body,
-      boolean isAnswer) {
+  private Response call(
+      String method, String path, Browser browser, Map<String, ?> body, boolean isAnswer) {
     if (!"GET".equals(method) && browser.csrfToken == null) {
       Response token = call("GET", "/api/csrf", browser, null, false);
       if (token.status != 200) {
@@ -439,14 +473,17 @@ final class Simulation {
       }
     }
     // Generous: a request that fails for taking long on an overloaded machine proves nothing.
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-        .timeout(REQUEST_TIMEOUT);
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(REQUEST_TIMEOUT);
     StringBuilder cookies = new StringBuilder();
     if (browser.sid != null) {
       cookies.append("sid=").append(browser.sid);
     }
     if (browser.csrfToken != null) {
-      cookies.append(cookies.length() == 0 ? "" : "; ").append("XSRF-TOKEN=").append(browser.csrfToken);
+      cookies
+          .append(cookies.length() == 0 ? "" : "; ")
+          .append("XSRF-TOKEN=")
+          .append(browser.csrfToken);
       request.header("X-XSRF-TOKEN", browser.csrfToken);
     }
     if (cookies.length() > 0) {
@@ -456,8 +493,11 @@ final class Simulation {
       request.header("Content-Type", "application/json");
       request.method(method, HttpRequest.BodyPublishers.ofString(Json.write(body)));
     } else {
-      request.method(method, "POST".equals(method)
-          ? HttpRequest.BodyPublishers.ofString("") : HttpRequest.BodyPublishers.noBody());
+      request.method(
+          method,
+          "POST".equals(method)
+              ? HttpRequest.BodyPublishers.ofString("")
+              : HttpRequest.BodyPublishers.noBody());
     }
     long started = System.nanoTime();
     try {
@@ -478,8 +518,8 @@ final class Simulation {
           browser.csrfToken = value.isEmpty() ? null : value;
         }
       }
-      Map<String, Object> parsed = response.body().isBlank()
-          ? Map.of() : Json.parseObject(response.body());
+      Map<String, Object> parsed =
+          response.body().isBlank() ? Map.of() : Json.parseObject(response.body());
       return new Response(response.statusCode(), parsed);
     } catch (IOException | IllegalArgumentException e) {
       report.transportErrors.increment();

@@ -31,9 +31,10 @@ class AttacksTest {
   }
 
   private QuizServer server(String store, String... more) {
-    QuizServer server = QuizServer.start(
-        QuizApiTest.options(store, Duration.ofSeconds(30), Duration.ofMillis(250), more),
-        InstantSource.system());
+    QuizServer server =
+        QuizServer.start(
+            QuizApiTest.options(store, Duration.ofSeconds(30), Duration.ofMillis(250), more),
+            InstantSource.system());
     servers.add(server);
     return server;
   }
@@ -47,8 +48,10 @@ class AttacksTest {
     List<Socket> slowHeads = new ArrayList<>();
     for (int i = 0; i < 48; i++) {
       Socket body = connect(uri);
-      send(body, "POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-          + "Content-Length: 1000\r\n\r\n{\"user\":");
+      send(
+          body,
+          "POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              + "Content-Length: 1000\r\n\r\n{\"user\":");
       slowBodies.add(body);
       Socket head = connect(uri);
       send(head, "GET /api/stats HTTP/1.1\r\nHost: x\r\nX-Slow: ");
@@ -114,7 +117,8 @@ class AttacksTest {
     assertThat(victim.sid()).isNotEqualTo(planted);
     assertThat(victim.post("/api/quiz/start", null).status()).isEqualTo(200);
 
-    assertThat(attacker.get("/api/quiz/state").status()).as("the planted id is no login any more")
+    assertThat(attacker.get("/api/quiz/state").status())
+        .as("the planted id is no login any more")
         .isEqualTo(401);
     assertThat(attacker.answer(1, 0).status()).isEqualTo(401);
     assertThat(attacker.get("/api/results/victim").status()).isEqualTo(401);
@@ -133,19 +137,32 @@ class AttacksTest {
     String evil = "https://evil.example";
 
     // A cross-site form or fetch carries the cookies but cannot read the token to echo it.
-    TestBrowser.Reply start = victim.send("POST", "/api/quiz/start", "", null, Map.of("Origin", evil));
+    TestBrowser.Reply start =
+        victim.send("POST", "/api/quiz/start", "", null, Map.of("Origin", evil));
     assertThat(start.status()).isEqualTo(403);
     assertThat(start.error()).contains("X-XSRF-TOKEN");
-    assertThat(victim.send("POST", "/api/quiz/start", "", null,
-        Map.of("Origin", evil, "X-XSRF-TOKEN", "guessed")).status()).isEqualTo(403);
+    assertThat(
+            victim
+                .send(
+                    "POST",
+                    "/api/quiz/start",
+                    "",
+                    null,
+                    Map.of("Origin", evil, "X-XSRF-TOKEN", "guessed"))
+                .status())
+        .isEqualTo(403);
     assertThat(victim.send("POST", "/api/logout", "", null, Map.of()).status()).isEqualTo(403);
-    TestBrowser.Reply formLogin = victim.send("POST", "/api/login", "{\"user\":\"mallory\"}",
-        "text/plain", Map.of("Origin", evil));
+    TestBrowser.Reply formLogin =
+        victim.send(
+            "POST", "/api/login", "{\"user\":\"mallory\"}", "text/plain", Map.of("Origin", evil));
     assertThat(formLogin.status()).isEqualTo(403);
 
-    assertThat(victim.get("/api/quiz/state").body()).as("nothing happened")
-        .containsEntry("user", "ada").containsEntry("quiz", null);
-    assertThat(server.service().stats()).containsEntry("quizzesStarted", 0L)
+    assertThat(victim.get("/api/quiz/state").body())
+        .as("nothing happened")
+        .containsEntry("user", "ada")
+        .containsEntry("quiz", null);
+    assertThat(server.service().stats())
+        .containsEntry("quizzesStarted", 0L)
         .containsEntry("loginsAccepted", 1L);
   }
 
@@ -155,19 +172,32 @@ class AttacksTest {
     TestBrowser browser = new TestBrowser(server.url());
     Map<String, String> token = Map.of("X-XSRF-TOKEN", browser.csrfToken());
 
-    assertThat(browser.send("POST", "/api/login", "{\"user\":\"ada\"}", "text/plain", token).status())
+    assertThat(
+            browser.send("POST", "/api/login", "{\"user\":\"ada\"}", "text/plain", token).status())
         .isEqualTo(415);
-    assertThat(browser.send("POST", "/api/login", "user=ada", "application/x-www-form-urlencoded",
-        token).status()).isEqualTo(415);
+    assertThat(
+            browser
+                .send("POST", "/api/login", "user=ada", "application/x-www-form-urlencoded", token)
+                .status())
+        .isEqualTo(415);
     assertThat(browser.send("POST", "/api/login", "{\"user\":\"ada\"}", null, token).status())
         .isEqualTo(415);
     assertThat(browser.sid()).isNull();
     assertThat(browser.login("ada").status()).isEqualTo(200);
     browser.post("/api/quiz/start", null);
-    assertThat(browser.send("POST", "/api/quiz/answer", "{\"question\":1,\"choice\":0}",
-        "text/plain", token).status()).isEqualTo(415);
+    assertThat(
+            browser
+                .send(
+                    "POST",
+                    "/api/quiz/answer",
+                    "{\"question\":1,\"choice\":0}",
+                    "text/plain",
+                    token)
+                .status())
+        .isEqualTo(415);
     String huge = "{\"question\":1,\"choice\":0,\"pad\":\"" + "x".repeat(20_000) + "\"}";
-    TestBrowser.Reply tooBig = browser.send("POST", "/api/quiz/answer", huge, "application/json", token);
+    TestBrowser.Reply tooBig =
+        browser.send("POST", "/api/quiz/answer", huge, "application/json", token);
     assertThat(tooBig.status()).isEqualTo(413);
     assertThat(tooBig.error()).isEqualTo("request body over 16384 bytes");
     assertThat(server.service().stats()).containsEntry("answersAccepted", 0L);
@@ -182,7 +212,8 @@ class AttacksTest {
     ada.answer(1, 2);
     assertThat(ada.post("/api/quiz/submit", null).status()).isEqualTo(200);
 
-    assertThat(new TestBrowser(server.url()).get("/api/results/ada").status()).as("no session")
+    assertThat(new TestBrowser(server.url()).get("/api/results/ada").status())
+        .as("no session")
         .isEqualTo(401);
     TestBrowser bob = new TestBrowser(server.url());
     bob.login("bob");
@@ -195,7 +226,8 @@ class AttacksTest {
     TestBrowser adaElsewhere = new TestBrowser(server.url());
     adaElsewhere.login("ada");
     assertThat(QuizData.list(adaElsewhere.get("/api/results/ada").body().get("attempts")))
-        .as("the owner's other browser").hasSize(1);
+        .as("the owner's other browser")
+        .hasSize(1);
   }
 
   @Test
@@ -213,7 +245,9 @@ class AttacksTest {
     assertThat(full.status()).isEqualTo(503);
     assertThat(full.headers().firstValue("Retry-After")).contains(QuizErrors.RETRY_AFTER_SECONDS);
     assertThat(full.error()).contains("full");
-    assertThat(a.post("/api/quiz/start", null).status()).as("a quiz needs a session too").isEqualTo(503);
+    assertThat(a.post("/api/quiz/start", null).status())
+        .as("a quiz needs a session too")
+        .isEqualTo(503);
     assertThat(a.get("/api/quiz/state").status()).as("reading still works").isEqualTo(200);
 
     assertThat(b.post("/api/logout", null).status()).isEqualTo(200);
@@ -230,7 +264,8 @@ class AttacksTest {
       assertThat(browser.login(user).status()).as(user).isEqualTo(200);
       assertThat(browser.post("/api/quiz/start", null).status()).isEqualTo(200);
       assertThat(browser.post("/api/quiz/submit", null).status()).isEqualTo(200);
-      assertThat(QuizData.list(browser.get("/api/results/" + user).body().get("attempts"))).hasSize(1);
+      assertThat(QuizData.list(browser.get("/api/results/" + user).body().get("attempts")))
+          .hasSize(1);
       assertThat(browser.post("/api/logout", null).status()).isEqualTo(200);
     }
 
@@ -250,7 +285,8 @@ class AttacksTest {
 
     assertThat(first.post("/api/logout", null).status()).isEqualTo(200);
     assertThat(QuizData.list(second.get("/api/results/ada").body().get("attempts")))
-        .as("another login still holds them").hasSize(1);
+        .as("another login still holds them")
+        .hasSize(1);
     assertThat(second.post("/api/logout", null).status()).isEqualTo(200);
 
     TestBrowser later = new TestBrowser(server.url());
@@ -263,11 +299,18 @@ class AttacksTest {
     QuizServer server = server("memory:", "--secure-cookies");
     TestBrowser browser = new TestBrowser(server.url());
     TestBrowser.Reply token = browser.get("/api/csrf");
-    assertThat(token.headers().allValues("Set-Cookie")).singleElement().asString()
-        .startsWith("XSRF-TOKEN=").contains("Secure");
+    assertThat(token.headers().allValues("Set-Cookie"))
+        .singleElement()
+        .asString()
+        .startsWith("XSRF-TOKEN=")
+        .contains("Secure");
     TestBrowser.Reply login = browser.login("ada");
-    assertThat(login.headers().allValues("Set-Cookie")).singleElement().asString()
-        .startsWith("sid=").contains("Secure").containsIgnoringCase("HttpOnly");
+    assertThat(login.headers().allValues("Set-Cookie"))
+        .singleElement()
+        .asString()
+        .startsWith("sid=")
+        .contains("Secure")
+        .containsIgnoringCase("HttpOnly");
   }
 
   // ---------------------------------------------------------------- raw sockets

@@ -44,7 +44,8 @@ class BrowserEndToEndTest {
 
   @BeforeAll
   static void startBrowsers() throws IOException {
-    Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+    Assumptions.assumeTrue(
+        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "Chromium is not installed (run examples/quiz-server/e2e/install-browser.sh)");
     // Selenium warns that it has no DevTools bindings for this Chromium; the test uses none.
     SELENIUM_LOG.setLevel(java.util.logging.Level.SEVERE);
@@ -55,15 +56,24 @@ class BrowserEndToEndTest {
   private static WebDriver browser() throws IOException {
     Path profile = Files.createTempDirectory("quiz-chromium-");
     profiles.add(profile);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort()
-        .build();
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + profile);
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--user-data-dir=" + profile);
     WebDriver driver = new ChromeDriver(service, options);
     drivers.add(driver);
     return driver;
@@ -92,8 +102,9 @@ class BrowserEndToEndTest {
   }
 
   private void startServer(Duration quiz) {
-    server = QuizServer.start(QuizApiTest.options("memory:", quiz, Duration.ofMillis(250)),
-        InstantSource.system());
+    server =
+        QuizServer.start(
+            QuizApiTest.options("memory:", quiz, Duration.ofMillis(250)), InstantSource.system());
   }
 
   private static WebDriverWait waiting(WebDriver driver, int seconds) {
@@ -123,7 +134,8 @@ class BrowserEndToEndTest {
 
     logIn(first, "lin");
     waiting(first, 10).until(ExpectedConditions.visibilityOfElementLocated(By.id("start"))).click();
-    waiting(first, 10).until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#questions li"), 6));
+    waiting(first, 10)
+        .until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#questions li"), 6));
     String countdown = first.findElement(By.id("countdown")).getText();
     waiting(first, 5).until(d -> !d.findElement(By.id("countdown")).getText().equals(countdown));
     first.findElement(By.id("choice-1-0")).click();
@@ -145,8 +157,7 @@ class BrowserEndToEndTest {
     Map<String, Object> result = onlyResult(first, "lin");
     assertThat(result).containsEntry("evaluatedBy", "submit");
     assertThat(result.get("answers")).isEqualTo(Map.of("1", 0L, "2", 1L, "3", 2L));
-    assertThat(first.findElement(By.id("score")).getText())
-        .isEqualTo(result.get("score") + " / 6");
+    assertThat(first.findElement(By.id("score")).getText()).isEqualTo(result.get("score") + " / 6");
     assertThat(first.findElement(By.id("result-note")).getText()).contains("Submitted");
 
     second.findElement(By.id("login")).click();
@@ -159,16 +170,18 @@ class BrowserEndToEndTest {
 
     logIn(first, "kay");
     waiting(first, 10).until(ExpectedConditions.visibilityOfElementLocated(By.id("start"))).click();
-    waiting(first, 10).until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#questions li"), 6));
+    waiting(first, 10)
+        .until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#questions li"), 6));
     first.findElement(By.id("choice-2-3")).click();
     waiting(first, 5).until(ExpectedConditions.textToBe(By.id("saved-2"), "saved"));
 
-    waiting(first, 20).until(ExpectedConditions.textToBePresentInElementLocated(
-        By.id("result-note"), "Time ran out"));
+    waiting(first, 20)
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.id("result-note"), "Time ran out"));
     Map<String, Object> result = onlyResult(first, "kay");
     assertThat(result).containsEntry("evaluatedBy", "deadline");
     assertThat(result.get("answers")).isEqualTo(Map.of("2", 3L));
-    assertThat(first.findElement(By.id("score")).getText())
-        .isEqualTo(result.get("score") + " / 6");
+    assertThat(first.findElement(By.id("score")).getText()).isEqualTo(result.get("score") + " / 6");
   }
 }

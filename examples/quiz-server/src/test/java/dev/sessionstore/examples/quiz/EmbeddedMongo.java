@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Assumptions;
 final class EmbeddedMongo implements AutoCloseable {
 
   private final MongoServer server;
+
   /** The store URI of a collection on this server. */
   final String uri;
 
@@ -21,8 +22,8 @@ final class EmbeddedMongo implements AutoCloseable {
   }
 
   /**
-   * Starts a server and checks that the MongoDB store opens on it; otherwise aborts the calling tests,
-   * naming why.
+   * Starts a server and checks that the MongoDB store opens on it; otherwise aborts the calling
+   * tests, naming why.
    */
   static EmbeddedMongo startOrSkip(String collection) {
     MongoServer server = new MongoServer(new MemoryBackend());

@@ -15,10 +15,13 @@ class JsonTest {
   @Test
   void parsesTheValueKindsWithWholeNumbersAsLongs() {
     Map<String, Object> parsed =
-        Json.parseObject(" {\"a\": [1, -2.5e1, true, false, null], \"b\": {\"c\": \"x\\n\\u00e9\\\"\"}} ");
-    assertThat(parsed).isEqualTo(Map.of(
-        "a", Arrays.asList(1L, -25.0, true, false, null),
-        "b", Map.of("c", "x\né\"")));
+        Json.parseObject(
+            " {\"a\": [1, -2.5e1, true, false, null], \"b\": {\"c\": \"x\\n\\u00e9\\\"\"}} ");
+    assertThat(parsed)
+        .isEqualTo(
+            Map.of(
+                "a", Arrays.asList(1L, -25.0, true, false, null),
+                "b", Map.of("c", "x\né\"")));
   }
 
   @Test
@@ -39,14 +42,18 @@ class JsonTest {
 
   @Test
   void refusesWhatIsNotOneJsonObject() {
-    assertThatThrownBy(() -> Json.parseObject("{\"a\": }")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> Json.parseObject("{\"a\": }"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("malformed JSON");
-    assertThatThrownBy(() -> Json.parseObject("{\"a\": 1} x")).hasMessageStartingWith("malformed JSON");
+    assertThatThrownBy(() -> Json.parseObject("{\"a\": 1} x"))
+        .hasMessageStartingWith("malformed JSON");
     assertThatThrownBy(() -> Json.parseObject("[1]")).hasMessageStartingWith("malformed JSON");
     assertThatThrownBy(() -> Json.parseObject("null")).hasMessageStartingWith("malformed JSON");
-    assertThatThrownBy(() -> Json.parseObject("user=mallory")).hasMessageStartingWith("malformed JSON");
+    assertThatThrownBy(() -> Json.parseObject("user=mallory"))
+        .hasMessageStartingWith("malformed JSON");
     String deep = "{\"a\":".repeat(Json.MAX_DEPTH + 1) + "1" + "}".repeat(Json.MAX_DEPTH + 1);
-    assertThatThrownBy(() -> Json.parseObject(deep)).hasMessageStartingWith("malformed JSON")
+    assertThatThrownBy(() -> Json.parseObject(deep))
+        .hasMessageStartingWith("malformed JSON")
         .hasMessageContaining("depth");
   }
 }

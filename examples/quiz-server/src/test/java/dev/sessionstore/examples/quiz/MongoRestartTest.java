@@ -1,8 +1,8 @@
 package dev.sessionstore.examples.quiz;
 
-import dev.sessionstore.tck.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sessionstore.tck.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -35,8 +35,9 @@ class MongoRestartTest {
   }
 
   private static QuizServer start(TestClock clock) {
-    return QuizServer.start(QuizApiTest.options(uri, Duration.ofSeconds(60), Duration.ofMillis(50),
-        "--questions", "4"), clock);
+    return QuizServer.start(
+        QuizApiTest.options(uri, Duration.ofSeconds(60), Duration.ofMillis(50), "--questions", "4"),
+        clock);
   }
 
   @Test
@@ -51,14 +52,16 @@ class MongoRestartTest {
     try (QuizServer before = start(clock)) {
       TestBrowser submitter = new TestBrowser(before.url());
       submitter.login("ruth");
-      submittedAttempt = (String) submitter.post("/api/quiz/start", null).map("quiz").get("attemptId");
+      submittedAttempt =
+          (String) submitter.post("/api/quiz/start", null).map("quiz").get("attemptId");
       submitter.answer(1, 1);
       assertThat(submitter.post("/api/quiz/submit", null).status()).isEqualTo(200);
       submitterSid = submitter.sid();
 
       TestBrowser expiring = new TestBrowser(before.url());
       expiring.login("ida");
-      expiringAttempt = (String) expiring.post("/api/quiz/start", null).map("quiz").get("attemptId");
+      expiringAttempt =
+          (String) expiring.post("/api/quiz/start", null).map("quiz").get("attemptId");
       expiring.answer(2, 3);
       expiringSid = expiring.sid();
 
@@ -78,7 +81,8 @@ class MongoRestartTest {
       browser.useSid(submitterSid);
       List<?> ruth = attempts(browser, "ruth");
       assertThat(ruth).hasSize(1);
-      assertThat(QuizData.map(ruth.get(0))).containsEntry("attemptId", submittedAttempt)
+      assertThat(QuizData.map(ruth.get(0)))
+          .containsEntry("attemptId", submittedAttempt)
           .containsEntry("evaluatedBy", "submit");
 
       TestBrowser idasBrowser = new TestBrowser(after.url());

@@ -29,10 +29,11 @@ class MongoSimulationTest {
   @Test
   void twoHundredCandidatesOnMongoDbLoseNothingAndAreEvaluatedOnce() {
     // The embedded server scans its whole collection for every conditional write and every
-    // findByPrincipal, so the candidates get a longer quiz, the server ticks every five seconds, and the
+    // findByPrincipal, so the candidates get a longer quiz, the server ticks every five seconds,
+    // and the
     // store waits longer for its answers than its 5 s default.
-    SimulationReport report = SimulationTest.simulate(uri + "&timeout=PT15S", 200, 45,
-        "--tick-ms", "5000");
+    SimulationReport report =
+        SimulationTest.simulate(uri + "&timeout=PT15S", 200, 45, "--tick-ms", "5000");
 
     SimulationTest.assertInvariants(report, 200);
   }

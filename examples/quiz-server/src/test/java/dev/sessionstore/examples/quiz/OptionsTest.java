@@ -40,14 +40,19 @@ class OptionsTest {
 
   @Test
   void badOptionsAreNamed() {
-    assertThatThrownBy(() -> Options.parse("--bogus")).hasMessageContaining("Unknown option: '--bogus'");
+    assertThatThrownBy(() -> Options.parse("--bogus"))
+        .hasMessageContaining("Unknown option: '--bogus'");
     assertThatThrownBy(() -> Options.parse("--colour", "red")).hasMessageContaining("'--colour'");
-    assertThatThrownBy(() -> Options.parse("--port", "x")).hasMessageContaining("--port")
+    assertThatThrownBy(() -> Options.parse("--port", "x"))
+        .hasMessageContaining("--port")
         .hasMessageContaining("'x'");
     assertThatThrownBy(() -> Options.parse("--port")).hasMessageContaining("--port");
-    assertThatThrownBy(() -> Options.parse("--port", "70000")).hasMessageContaining("--port must be between 0 and 65535");
-    assertThatThrownBy(() -> Options.parse("--quiz-seconds", "0")).hasMessageContaining("between 0.2");
-    assertThatThrownBy(() -> Options.parse("--url", "http://x")).hasMessageContaining("only goes with --simulate");
+    assertThatThrownBy(() -> Options.parse("--port", "70000"))
+        .hasMessageContaining("--port must be between 0 and 65535");
+    assertThatThrownBy(() -> Options.parse("--quiz-seconds", "0"))
+        .hasMessageContaining("between 0.2");
+    assertThatThrownBy(() -> Options.parse("--url", "http://x"))
+        .hasMessageContaining("only goes with --simulate");
     assertThatThrownBy(() -> Options.parse("--simulate", "2", "--url", "ftp://x"))
         .hasMessageContaining("--url must start with http://");
   }
@@ -61,9 +66,13 @@ class OptionsTest {
 
     assertThat(status).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .isEqualTo("quiz-server: Unknown option: '--bogus'\ntry --help\n".replace("\n", System.lineSeparator()));
+        .isEqualTo(
+            "quiz-server: Unknown option: '--bogus'\ntry --help\n"
+                .replace("\n", System.lineSeparator()));
     assertThat(QuizServer.run(new String[] {"--help"}, print(out), print(err))).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("--store=<uri>").contains("--simulate=<n>")
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("--store=<uri>")
+        .contains("--simulate=<n>")
         .contains("--max-connections=<n>");
   }
 
@@ -72,19 +81,27 @@ class OptionsTest {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-      int status = QuizServer.run(new String[] {"--port", Integer.toString(taken.getLocalPort())},
-          print(new ByteArrayOutputStream()), print(err));
+      int status =
+          QuizServer.run(
+              new String[] {"--port", Integer.toString(taken.getLocalPort())},
+              print(new ByteArrayOutputStream()),
+              print(err));
 
       assertThat(status).isEqualTo(2);
-      assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("quiz-server: cannot start: port "
-          + taken.getLocalPort() + " on 127.0.0.1 is already in use");
+      assertThat(err.toString(StandardCharsets.UTF_8))
+          .startsWith(
+              "quiz-server: cannot start: port "
+                  + taken.getLocalPort()
+                  + " on 127.0.0.1 is already in use");
     }
   }
 
   @Test
   void printedStoreUrisHideTheirPasswords() {
     assertThat(QuizServer.redactedUri("mongodb://quiz:s3cret@db:27017/quiz?collection=s"))
-        .doesNotContain("s3cret").contains("db:27017/quiz").contains("collection=s");
+        .doesNotContain("s3cret")
+        .contains("db:27017/quiz")
+        .contains("collection=s");
     assertThat(QuizServer.redactedUri("memory:")).isEqualTo("memory:");
   }
 

@@ -18,10 +18,11 @@ import java.util.Map;
  */
 final class TestBrowser {
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10))
-      .build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
 
   private final String baseUrl;
   private volatile String sid;
@@ -65,8 +66,8 @@ final class TestBrowser {
   Reply post(String path, String json) {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("X-XSRF-TOKEN", csrfToken());
-    return send("POST", path, json == null ? "" : json, json == null ? null : "application/json",
-        headers);
+    return send(
+        "POST", path, json == null ? "" : json, json == null ? null : "application/json", headers);
   }
 
   Reply login(String user) {
@@ -83,12 +84,16 @@ final class TestBrowser {
    * @param body the body, or null for none
    * @param contentType the Content-Type, or null for none
    */
-  Reply send(String method, String path, String body, String contentType,
-      Map<String, String> headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-        .timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
+  Reply send(
+      String method, String path, String body, String contentType, Map<String, String> headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(baseUrl + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     StringBuilder cookies = new StringBuilder();
     if (sid != null) {
       cookies.append("sid=").append(sid);
@@ -104,7 +109,8 @@ final class TestBrowser {
     }
     headers.forEach(request::header);
     try {
-      HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
       for (String cookie : response.headers().allValues("Set-Cookie")) {
         int end = cookie.indexOf(';');
         String value = cookie.substring(cookie.indexOf('=') + 1, end < 0 ? cookie.length() : end);
