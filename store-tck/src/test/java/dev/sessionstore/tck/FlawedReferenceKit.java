@@ -39,9 +39,9 @@ class FlawedReferenceKit implements SessionStoreTck {
   private static volatile boolean failed;
 
   /**
-   * The kit test methods that alone expose a deterministic flaw (on a virtual clock or in a single
-   * thread, caught in every run), for the flaws whose rule also has expensive tests that cannot
-   * (measured in SENSITIVITY.md). Flaws not listed run every test of their rule; so do all races.
+   * The kit test method that always exposes a flaw (a fixed outcome: caught in every run, measured
+   * in SENSITIVITY.md), for the flaws whose rule also has expensive tests that add nothing. Flaws
+   * not listed run every test of their rule; so do all races.
    */
   static final Map<ReferenceStore.Flaw, Set<String>> FOCUS =
       Map.of(
