@@ -7,6 +7,8 @@ import dev.sessionstore.Session;
 import dev.sessionstore.SessionDraft;
 import dev.sessionstore.SessionStore;
 import dev.sessionstore.SessionStores;
+import dev.sessionstore.StoreOptions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +49,12 @@ public final class MongoScale {
     out.put("sessions", String.format(Locale.ROOT, "%,d", n));
     Scheduler consumer = Schedulers.newSingle("slow-consumer");
     try (EmbeddedMongo mongo = new EmbeddedMongo();
-        SessionStore store = SessionStores.open(MongoStoreBenchmark.storeOptions(mongo));
+        SessionStore store =
+            SessionStores.open(
+                // count() and all() read the whole collection; on the embedded server that is a
+                // scan of every document, which takes longer than the 5 s default per operation.
+                MongoStoreBenchmark.storeOptions(mongo)
+                    .with(StoreOptions.TIMEOUT, Duration.ofMinutes(5)));
         MongoClient client = MongoClients.create(mongo.connectionString())) {
       System.out.printf(
           Locale.ROOT, "%n== MongoDB store, all() and count() over %,d sessions ==%n", n);

@@ -51,6 +51,12 @@ public final class Report {
               PAIR + "spring_saveThenFindById",
               1.5),
           new Pair(
+              "memory save then get, ~1 KiB payload normalised beforehand (the store's share)",
+              PAIR + "store_saveThenGet_dataPrebuilt",
+              "Spring Session ReactiveMapSessionRepository: setAttribute, save, findById",
+              PAIR + "spring_saveThenFindById",
+              NONE),
+          new Pair(
               "memory get",
               MEM + "store_get",
               "Caffeine asMap().compute in Mono.fromCallable + block()",
