@@ -55,18 +55,23 @@ final class EventRecorder implements AutoCloseable {
     }
   }
 
-  /** Waits at most {@code wait} for an event matching the predicate. */
+  /**
+   * Waits at most {@code wait} for an event matching the predicate; looks at least once, so a zero
+   * wait checks what has arrived.
+   */
   boolean arrives(Predicate<SessionEvent> wanted, Duration wait) {
     long deadline = System.nanoTime() + wait.toNanos();
-    while (System.nanoTime() < deadline) {
+    while (true) {
       for (SessionEvent event : events) {
         if (wanted.test(event)) {
           return true;
         }
       }
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
       LockSupport.parkNanos(1_000_000);
     }
-    return false;
   }
 
   /** The events of one session id, in arrival order. */

@@ -416,6 +416,147 @@ public interface RaceContract {
     }
   }
 
+  /** Writers of the sustained event-order test, half of them on threads of the test's own. */
+  int EVENT_WRITERS = 8;
+
+  /** Subscribers of the sustained event-order test, each checked on its own. */
+  int EVENT_SUBSCRIBERS = 8;
+
+  /**
+   * Sustained contention on one id: more writers than a small machine has cores, half on Reactor's
+   * parallel threads, half on threads of the test's own, and several subscribers; every subscriber
+   * must receive the UPDATED events of that id in strictly increasing version order, none missing.
+   *
+   * <p>A store that publishes an event just after leaving its per-id atomic section loses the order
+   * only when its thread stalls in that gap of a few hundred nanoseconds while another writer takes
+   * the section, commits and publishes. Short rounds rarely see it. Here the section is contended
+   * all the time, so leaving it often wakes a parked writer (which may run first, on the same
+   * core), and each event handed to an idle subscriber wakes a delivery thread, a second chance to
+   * stall before the later subscribers have the event; the later subscribers therefore see the
+   * inversion most often. A store that publishes inside its atomic section keeps the order for
+   * every subscriber, whatever the scheduling. Events a store drops (and counts) may be missing.
+   *
+   * @param kit the test's fixture
+   */
+  @KitTest
+  @DisplayName(
+      "R7.1 sustained contention on one id: 8 writers (4 on parallel threads, 4 on threads of their own), 8 subscribers each receive the UPDATED versions strictly increasing, none missing")
+  default void r7_1_sustainedEventOrderOnOneId(StoreFixture kit) {
+    SessionStore store = kit.store();
+    Assumptions.assumeTrue(
+        store.capabilities().has(StoreCapabilities.Capability.EVENTS),
+        "the store does not declare the EVENTS capability");
+    int runs = 4 * kit.stressScale();
+    int perWriter = STREAM / 4;
+    List<String> problems = new ArrayList<>();
+    reactor.core.scheduler.Scheduler own =
+        Schedulers.newParallel("tck-event-writers", EVENT_WRITERS / 2, true);
+    List<EventRecorder> recorders = new ArrayList<>();
+    try {
+      for (int i = 0; i < EVENT_SUBSCRIBERS; i++) {
+        recorders.add(new EventRecorder(store));
+      }
+      for (int run = 0; run < runs; run++) {
+        long droppedBefore = store.droppedEvents();
+        Session s = awaitValue(store.create(draft(Duration.ofHours(1), "n", 0L)), "create");
+        List<Flux<Long>> workers = new ArrayList<>();
+        for (int w = 0; w < EVENT_WRITERS; w++) {
+          Flux<Long> stream = Flux.range(0, perWriter).concatMap(i -> increment(store, s.id()));
+          workers.add(w % 2 == 0 ? stream : stream.subscribeOn(own));
+        }
+        long acknowledged = sustained(workers, "writers of one id");
+        long last = 1 + acknowledged;
+        boolean stalled = false;
+        for (int r = 0; r < recorders.size(); r++) {
+          boolean lastArrived =
+              recorders
+                  .get(r)
+                  .arrives(
+                      e ->
+                          e.sessionId().equals(s.id())
+                              && e.type() == SessionEvent.Type.UPDATED
+                              && e.session().version() == last,
+                      stalled ? Duration.ZERO : EventRecorder.EVENT_WAIT);
+          stalled |= !lastArrived; // waiting once is enough to know
+          String problem =
+              eventOrderProblem(recorders.get(r), store, s.id(), last, droppedBefore, lastArrived);
+          if (problem != null) {
+            problems.add(
+                "run "
+                    + run
+                    + ", subscriber "
+                    + (r + 1)
+                    + " of "
+                    + EVENT_SUBSCRIBERS
+                    + ", "
+                    + acknowledged
+                    + " updates: "
+                    + problem);
+          }
+        }
+        if (stalled) {
+          break; // the next runs would only wait again
+        }
+      }
+    } finally {
+      recorders.forEach(EventRecorder::close);
+      own.dispose();
+    }
+    report(problems, runs * EVENT_SUBSCRIBERS, "per-id event order under sustained contention");
+  }
+
+  /**
+   * Checks one subscriber's UPDATED events of one id, versions 2 to {@code last}: strictly
+   * increasing, and all there once the last has arrived (less any the store counted as dropped).
+   */
+  private static @org.jspecify.annotations.Nullable String eventOrderProblem(
+      EventRecorder recorder,
+      SessionStore store,
+      String id,
+      long last,
+      long droppedBefore,
+      boolean lastArrived) {
+    long dropped = store.droppedEvents() - droppedBefore;
+    long previous = 1;
+    java.util.BitSet seen = new java.util.BitSet();
+    int inversions = 0;
+    @org.jspecify.annotations.Nullable String first = null;
+    for (SessionEvent event : recorder.eventsOf(id)) {
+      if (event.type() != SessionEvent.Type.UPDATED) {
+        continue;
+      }
+      long version = event.session().version();
+      if (version <= previous) {
+        inversions++;
+        if (first == null) {
+          first = "version " + version + " arrived after version " + previous;
+        }
+      }
+      previous = Math.max(previous, version);
+      if (version >= 2 && version <= last) {
+        seen.set((int) version);
+      }
+    }
+    long missing = (last - 1) - seen.cardinality();
+    if (inversions > 0) {
+      return inversions + " UPDATED events arrived after a later version, first " + first;
+    }
+    if (!lastArrived && dropped == 0) {
+      return "no UPDATED event of the last version ("
+          + last
+          + ") within "
+          + EventRecorder.EVENT_WAIT
+          + " and none dropped";
+    }
+    if (missing > dropped) {
+      return missing
+          + " UPDATED versions had not arrived when the last version's had ("
+          + dropped
+          + " dropped)";
+    }
+    return null;
+  }
+
   // ---- sustained contention: a few workers on Reactor's parallel threads, each a bounded stream
   // of operations ----
 

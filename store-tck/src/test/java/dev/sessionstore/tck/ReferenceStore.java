@@ -136,7 +136,7 @@ final class ReferenceStore implements SessionStore {
     /** R1.4: regenerate reads in one round trip and moves the session it read in the next. */
     REGENERATE_NOT_ATOMIC("R1.4"),
     /** R7.1: update publishes its event just after leaving the lock. */
-    EVENTS_PUBLISHED_AFTER_UNLOCK("R7.1", true),
+    EVENTS_PUBLISHED_AFTER_UNLOCK("R7.1"),
     /** R7.1: events are delivered on the writer's thread, inside the write. */
     SYNC_DELIVERY("R7.1"),
     /**
@@ -180,20 +180,8 @@ final class ReferenceStore implements SessionStore {
     /** The rule the kit must fail for a store with this flaw. */
     final String rule;
 
-    /**
-     * A race with a window of microseconds that the kit catches in some runs only (measured rates
-     * in the README); the self-test leaves these out of its default run, {@code -Dkit.flaws} runs
-     * them.
-     */
-    final boolean narrowRace;
-
     Flaw(String rule) {
-      this(rule, false);
-    }
-
-    Flaw(String rule, boolean narrowRace) {
       this.rule = rule;
-      this.narrowRace = narrowRace;
     }
   }
 
