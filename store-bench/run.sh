@@ -4,7 +4,7 @@
 # all()/count() memory bound; then prints one Markdown report (also written to $BENCH_OUT/report.md).
 #
 # Environment (all optional):
-#   JMH_ARGS        JMH options        (default: -f 1 -wi 5 -i 5 -w 2s -r 2s -prof dev.sessionstore.bench.CpuTimeProfiler)
+#   JMH_ARGS        JMH options        (default: -f 1 -wi 8 -i 5 -w 2s -r 2s -prof dev.sessionstore.bench.CpuTimeProfiler)
 #   JMH_INCLUDE     benchmark regex    (default: every benchmark in the module)
 #   HEAP_COUNTS     session counts for the heap measurement (default: 100000,1000000)
 #   W2_ANSWERS      answers per writer in W2, the timer + 8 writers race (default: 1250)
@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-JMH_ARGS=${JMH_ARGS:--f 1 -wi 5 -i 5 -w 2s -r 2s -prof dev.sessionstore.bench.CpuTimeProfiler}
+JMH_ARGS=${JMH_ARGS:--f 1 -wi 8 -i 5 -w 2s -r 2s -prof dev.sessionstore.bench.CpuTimeProfiler}
 JMH_INCLUDE=${JMH_INCLUDE:-}
 HEAP_COUNTS=${HEAP_COUNTS:-100000,1000000}
 SCALE_SESSIONS=${SCALE_SESSIONS:-100000}

@@ -1,7 +1,15 @@
 package dev.sessionstore.bench;
 
+import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.exists;
+import static com.mongodb.client.model.Filters.lte;
+import static com.mongodb.client.model.Filters.not;
 
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoCollection;
@@ -16,8 +24,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -190,25 +200,23 @@ public class MongoStoreBenchmark {
   }
 
   /**
-   * The store's get with touch threshold 0, done with the driver: {@code find({_id})}, then an
-   * {@code updateOne} of lastAccessedAt and the expiry conditional on the version read, the session
-   * not being a tombstone and not expired (the store's filter keys: _id, v, t, e).
+   * The store's get with touch threshold 0, done with the driver: the one {@code findAndModify} the
+   * store sends (filter: the id, live at now, the idle limit it guesses; update: {@code $max} of
+   * lastAccessedAt and the idle expiry; the document after), one round trip.
    *
    * @return the document read
    */
   @Benchmark
   public Document driver_get_sameShape(Cursor c) {
     String id = ids[c.next()];
-    return Mono.from(reference.find(eq("_id", id)).first())
-        .flatMap(
-            found -> {
-              Date now = new Date();
-              Document set =
-                  new Document("a", now).append("e", new Date(now.getTime() + IDLE_MILLIS));
-              return Mono.from(
-                      reference.updateOne(conditional(id, found, now), new Document("$set", set)))
-                  .thenReturn(found);
-            })
+    Date now = new Date();
+    return Mono.from(
+            reference.findOneAndUpdate(
+                and(eq("_id", id), live(now), eq("mi", IDLE_MILLIS)),
+                Updates.combine(
+                    Updates.max("a", now),
+                    Updates.max("ie", new Date(now.getTime() + IDLE_MILLIS))),
+                ALL_AFTER))
         .block();
   }
 
@@ -232,24 +240,32 @@ public class MongoStoreBenchmark {
   }
 
   /**
-   * The commands of the store's save and update, done with the driver: {@code find({_id})}, then a
-   * {@code replaceOne} of the document with the next version, conditional like the store's (filter
-   * keys _id, v, t, e).
+   * The store's save of a live session, done with the driver: the one {@code findAndModify} the
+   * store sends (filter: the id, live at now, the same binding; update: {@code $set} of every
+   * field, {@code $unset} of the sweep mark, {@code $inc} of the version; the new version back),
+   * one round trip.
    *
-   * @return the driver's result of the replace
+   * @return the new version's document
    */
   @Benchmark
-  public Object driver_findThenReplace_sameShape(Cursor c) {
-    String id = ids[c.next()];
-    return Mono.from(reference.find(eq("_id", id)).first())
-        .flatMap(
-            found -> {
-              Date now = new Date();
-              Document filter = conditional(id, found, now);
-              found.put("v", found.getLong("v") + 1);
-              found.put("a", now);
-              return Mono.from(reference.replaceOne(filter, found));
-            })
+  public Document driver_save_sameShape(Cursor c) {
+    int i = c.next();
+    Date now = new Date();
+    List<Bson> updates = new ArrayList<>();
+    for (Map.Entry<String, Object> field : documents[i].entrySet()) {
+      if (!field.getKey().equals("_id") && !field.getKey().equals("v")) {
+        updates.add(Updates.set(field.getKey(), field.getValue()));
+      }
+    }
+    updates.add(Updates.set("a", now));
+    updates.add(Updates.set("ie", new Date(now.getTime() + IDLE_MILLIS)));
+    updates.add(Updates.unset("s"));
+    updates.add(Updates.inc("v", 1L));
+    return Mono.from(
+            reference.findOneAndUpdate(
+                and(eq("_id", ids[i]), live(now), exists("p", false)),
+                Updates.combine(updates),
+                VERSION_AFTER))
         .block();
   }
 
@@ -278,11 +294,41 @@ public class MongoStoreBenchmark {
         .block();
   }
 
-  /** The store's conditional-write filter: this version, not a tombstone, not expired at now. */
-  private static Document conditional(String id, Document found, Date now) {
-    return new Document("_id", id)
-        .append("v", found.getLong("v"))
-        .append("t", new Document("$exists", false))
-        .append("e", new Document("$not", new Document("$lte", now)));
+  /**
+   * The store's update, done with the driver: {@code find({_id})}, then a {@code replaceOne} of the
+   * document with the next version, conditional on the version read and the session being live (two
+   * round trips, like the store's).
+   *
+   * @return the driver's result of the replace
+   */
+  @Benchmark
+  public Object driver_update_sameShape(Cursor c) {
+    String id = ids[c.next()];
+    return Mono.from(reference.find(eq("_id", id)).first())
+        .flatMap(
+            found -> {
+              Date now = new Date();
+              Bson filter = and(eq("_id", id), eq("v", found.getLong("v")), live(now));
+              found.put("v", found.getLong("v") + 1);
+              found.put("a", now);
+              found.put("ie", new Date(now.getTime() + IDLE_MILLIS));
+              return Mono.from(reference.replaceOne(filter, found));
+            })
+        .block();
   }
+
+  /** The store's liveness condition: not a tombstone, neither expiry reached at now. */
+  private static Bson live(Date now) {
+    return and(exists("t", false), not(lte("ie", now)), not(lte("dl", now)));
+  }
+
+  private static final FindOneAndUpdateOptions VERSION_AFTER =
+      new FindOneAndUpdateOptions()
+          .projection(Projections.include("v"))
+          .returnDocument(ReturnDocument.AFTER);
+
+  private static final FindOneAndUpdateOptions ALL_AFTER =
+      new FindOneAndUpdateOptions()
+          .projection(Projections.include("v", "d", "p", "x", "c", "a", "mi", "dl", "ie", "r"))
+          .returnDocument(ReturnDocument.AFTER);
 }
