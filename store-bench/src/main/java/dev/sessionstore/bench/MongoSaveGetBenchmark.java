@@ -3,12 +3,7 @@ package dev.sessionstore.bench;
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.exists;
-import static com.mongodb.client.model.Filters.lte;
-import static com.mongodb.client.model.Filters.not;
 
-import com.mongodb.client.model.FindOneAndUpdateOptions;
-import com.mongodb.client.model.Projections;
-import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
@@ -24,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
-import org.bson.conversions.Bson;
 import org.mongodb.spring.session.MongoSession;
 import org.mongodb.spring.session.ReactiveMongoSessionRepository;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -72,15 +66,6 @@ public class MongoSaveGetBenchmark {
 
   /** Both stores' idle limit: the store's default, 30 minutes. */
   private static final long IDLE_SECONDS = Duration.ofMinutes(30).toSeconds();
-
-  private static final FindOneAndUpdateOptions VERSION_AFTER =
-      new FindOneAndUpdateOptions()
-          .projection(Projections.include("v"))
-          .returnDocument(ReturnDocument.AFTER);
-  private static final FindOneAndUpdateOptions ALL_AFTER =
-      new FindOneAndUpdateOptions()
-          .projection(Projections.include("v", "d", "p", "x", "c", "a", "mi", "dl", "ie", "r"))
-          .returnDocument(ReturnDocument.AFTER);
 
   EmbeddedMongo mongo;
   SessionStore store;
@@ -164,26 +149,25 @@ public class MongoSaveGetBenchmark {
     Date idleExpiry = new Date(now.getTime() + Duration.ofMinutes(30).toMillis());
     Mono.from(
             reference.findOneAndUpdate(
-                and(eq("_id", id), live(now), exists("p", false)),
+                and(eq("_id", id), MongoStoreBenchmark.live(now), exists("p", false)),
                 Updates.combine(
                     Updates.set("d", new Document(payload)),
                     Updates.set("a", now),
                     Updates.set("ie", idleExpiry),
                     Updates.unset("s"),
                     Updates.inc("v", 1L)),
-                VERSION_AFTER))
+                MongoStoreBenchmark.VERSION_AFTER))
         .block();
     Document read =
         Mono.from(
                 reference.findOneAndUpdate(
-                    and(eq("_id", id), live(now), eq("mi", Duration.ofMinutes(30).toMillis())),
+                    and(
+                        eq("_id", id),
+                        MongoStoreBenchmark.live(now),
+                        eq("mi", Duration.ofMinutes(30).toMillis())),
                     Updates.combine(Updates.max("a", now), Updates.max("ie", idleExpiry)),
-                    ALL_AFTER))
+                    MongoStoreBenchmark.ALL_AFTER))
             .block();
     return read.get("d", Document.class).get("user");
-  }
-
-  private static Bson live(Date now) {
-    return and(exists("t", false), not(lte("ie", now)), not(lte("dl", now)));
   }
 }

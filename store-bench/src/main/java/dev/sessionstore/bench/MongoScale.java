@@ -1,10 +1,5 @@
 package dev.sessionstore.bench;
 
-import static com.mongodb.client.model.Filters.and;
-import static com.mongodb.client.model.Filters.exists;
-import static com.mongodb.client.model.Filters.lte;
-import static com.mongodb.client.model.Filters.not;
-
 import com.mongodb.client.model.Projections;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
@@ -99,7 +94,7 @@ public final class MongoScale {
               stream(
                   Flux.from(
                       collection
-                          .find(and(exists("t", false), not(lte("ie", now)), not(lte("dl", now))))
+                          .find(MongoStoreBenchmark.live(now))
                           .projection(
                               Projections.include(
                                   "v", "d", "p", "x", "c", "a", "mi", "dl", "ie", "r"))),

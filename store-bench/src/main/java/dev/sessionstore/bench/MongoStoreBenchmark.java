@@ -317,17 +317,24 @@ public class MongoStoreBenchmark {
         .block();
   }
 
-  /** The store's liveness condition: not a tombstone, neither expiry reached at now. */
-  private static Bson live(Date now) {
+  /**
+   * The store's liveness condition: not a tombstone, neither expiry reached at now.
+   *
+   * @param now the time
+   * @return the filter
+   */
+  static Bson live(Date now) {
     return and(exists("t", false), not(lte("ie", now)), not(lte("dl", now)));
   }
 
-  private static final FindOneAndUpdateOptions VERSION_AFTER =
+  /** The store's answer to a write: the new version only. */
+  static final FindOneAndUpdateOptions VERSION_AFTER =
       new FindOneAndUpdateOptions()
           .projection(Projections.include("v"))
           .returnDocument(ReturnDocument.AFTER);
 
-  private static final FindOneAndUpdateOptions ALL_AFTER =
+  /** The store's answer to a refresh: the session fields after it. */
+  static final FindOneAndUpdateOptions ALL_AFTER =
       new FindOneAndUpdateOptions()
           .projection(Projections.include("v", "d", "p", "x", "c", "a", "mi", "dl", "ie", "r"))
           .returnDocument(ReturnDocument.AFTER);
