@@ -414,52 +414,52 @@ public final class Report {
   }
 
   private static void timerAndWriters(Map<String, String> w2, StringBuilder out) {
-    if (w2.isEmpty()) {
-      return;
-    }
-    out.append("\n| W2: 1 timer (1 ms) + ")
-        .append(w2.get("w2.writers"))
-        .append(" writers (")
-        .append(w2.get("w2.answers"))
-        .append(" answers) on one session | updates | lost | updates/s | target |\n");
-    out.append("|---|---:|---:|---:|---|\n");
-    for (String side : List.of("store", "spring")) {
-      String k = "w2." + side + ".";
-      long lost = Long.parseLong(w2.get(k + "lost"));
-      out.append(
-          String.format(
-              Locale.ROOT,
-              "| %s | %,d | %,d | %,.0f | %s |%n",
-              side.equals("store")
-                  ? "memory store (update)"
-                  : "Spring ReactiveMapSessionRepository (findById, save)",
-              Long.parseLong(w2.get(k + "updates")),
-              lost,
-              Double.parseDouble(w2.get(k + "perSecond")),
-              side.equals("store") ? (lost == 0 ? "0 lost **met**" : "0 lost **missed**") : ""));
-    }
+    w2Table(
+        w2,
+        "w2.",
+        "W2",
+        "memory store (update)",
+        "Spring ReactiveMapSessionRepository (findById, save)",
+        out);
   }
 
   private static void mongoTimerAndWriters(Map<String, String> w2, StringBuilder out) {
+    w2Table(
+        w2,
+        "w2mongo.",
+        "W2 on MongoDB (embedded server)",
+        "MongoDB store (update)",
+        "Spring ReactiveMongoSessionRepository (findById, save)",
+        out);
+  }
+
+  /** One W2 table from the keys {@link TimerAndWriters#compare} wrote under {@code prefix}. */
+  private static void w2Table(
+      Map<String, String> w2,
+      String prefix,
+      String title,
+      String storeLabel,
+      String springLabel,
+      StringBuilder out) {
     if (w2.isEmpty()) {
       return;
     }
-    out.append("\n| W2 on MongoDB (embedded server): 1 timer (1 ms) + ")
-        .append(w2.get("w2mongo.writers"))
+    out.append("\n| ")
+        .append(title)
+        .append(": 1 timer (1 ms) + ")
+        .append(w2.get(prefix + "writers"))
         .append(" writers (")
-        .append(w2.get("w2mongo.answers"))
+        .append(w2.get(prefix + "answers"))
         .append(" answers) on one session | updates | lost | updates/s | target |\n");
     out.append("|---|---:|---:|---:|---|\n");
     for (String side : List.of("store", "spring")) {
-      String k = "w2mongo." + side + ".";
+      String k = prefix + side + ".";
       long lost = Long.parseLong(w2.get(k + "lost"));
       out.append(
           String.format(
               Locale.ROOT,
               "| %s | %,d | %,d | %,.0f | %s |%n",
-              side.equals("store")
-                  ? "MongoDB store (update)"
-                  : "Spring ReactiveMongoSessionRepository (findById, save)",
+              side.equals("store") ? storeLabel : springLabel,
               Long.parseLong(w2.get(k + "updates")),
               lost,
               Double.parseDouble(w2.get(k + "perSecond")),

@@ -7,6 +7,7 @@ import dev.sessionstore.SessionStore;
 import dev.sessionstore.SessionStores;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,8 +20,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.springframework.session.MapSession;
+import java.util.function.Supplier;
 import org.springframework.session.ReactiveMapSessionRepository;
+import org.springframework.session.ReactiveSessionRepository;
 
 /**
  * Workload W2, the quiz platform's race: one timer ticks a counter in a session every millisecond
@@ -68,25 +70,49 @@ public final class TimerAndWriters {
   public static void main(String[] args) throws Exception {
     int answers = args.length > 0 ? Integer.parseInt(args[0]) : 1250;
     Results out = new Results(args.length > 1 ? args[1] : null);
-    for (int round = 0; round < 2; round++) { // the first round warms both up
-      Outcome store = run(memoryStore(), answers);
-      Outcome spring = run(springRepository(), answers);
+    compare(
+        answers,
+        "w2.",
+        "memory store",
+        TimerAndWriters::memoryStore,
+        "Spring ReactiveMapSessionRepository",
+        TimerAndWriters::springRepository,
+        out);
+    out.write();
+  }
+
+  /**
+   * Runs the workload twice on each side (the first round warms both up), prints the second round
+   * and records it under {@code prefix}: {@code store.*}, {@code spring.*}, {@code writers} and
+   * {@code answers}.
+   */
+  static void compare(
+      int answersPerWriter,
+      String prefix,
+      String storeName,
+      Supplier<Side> store,
+      String springName,
+      Supplier<Side> spring,
+      Results out)
+      throws Exception {
+    for (int round = 0; round < 2; round++) {
+      Outcome ours = run(store.get(), answersPerWriter);
+      Outcome theirs = run(spring.get(), answersPerWriter);
       if (round == 1) {
-        print("memory store", store);
-        print("Spring ReactiveMapSessionRepository", spring);
-        put(out, "w2.store.", store);
-        put(out, "w2.spring.", spring);
+        print(storeName, ours);
+        print(springName, theirs);
+        put(out, prefix + "store.", ours);
+        put(out, prefix + "spring.", theirs);
       }
     }
-    out.put("w2.writers", String.valueOf(WRITERS));
-    out.put("w2.answers", String.valueOf((long) WRITERS * answers));
-    out.write();
+    out.put(prefix + "writers", String.valueOf(WRITERS));
+    out.put(prefix + "answers", String.valueOf((long) WRITERS * answersPerWriter));
   }
 
   private static void print(String name, Outcome o) {
     System.out.printf(
         Locale.ROOT,
-        "W2 %-36s %,7d updates, %,6d lost, %,10.0f updates/s%n",
+        "W2 %-40s %,7d updates, %,6d lost, %,10.0f updates/s%n",
         name,
         o.updates(),
         o.lost(),
@@ -161,7 +187,14 @@ public final class TimerAndWriters {
   }
 
   static Side memoryStore() {
-    SessionStore store = SessionStores.open("memory:");
+    return storeSide(SessionStores.open("memory:"));
+  }
+
+  /**
+   * @param store an open store, closed by {@code read}
+   * @return W2 on a fresh session of the store, each change one {@code update}
+   */
+  static Side storeSide(SessionStore store) {
     String id =
         store
             .create(
@@ -191,9 +224,18 @@ public final class TimerAndWriters {
   }
 
   static Side springRepository() {
-    ReactiveMapSessionRepository repository =
-        new ReactiveMapSessionRepository(new ConcurrentHashMap<>());
-    MapSession first = repository.createSession().block();
+    return springSide(new ReactiveMapSessionRepository(new ConcurrentHashMap<>()), () -> {});
+  }
+
+  /**
+   * @param repository a Spring Session repository
+   * @param onRead what to release once {@code read} has read the final session
+   * @return W2 on a fresh session of the repository, each change {@code findById}, change, {@code
+   *     save}
+   */
+  static <S extends org.springframework.session.Session> Side springSide(
+      ReactiveSessionRepository<S> repository, Runnable onRead) {
+    S first = repository.createSession().block();
     first.setMaxInactiveInterval(Duration.ofHours(1));
     first.setAttribute("ticks", 0L);
     repository.save(first).block();
@@ -201,25 +243,26 @@ public final class TimerAndWriters {
     return new Side() {
       @Override
       public void answer(String key, String answer) {
-        MapSession s = repository.findById(id).block();
+        S s = repository.findById(id).block();
         s.setAttribute(key, appended(s.getAttribute(key), answer));
         repository.save(s).block();
       }
 
       @Override
       public void tick() {
-        MapSession s = repository.findById(id).block();
+        S s = repository.findById(id).block();
         s.setAttribute("ticks", (Long) s.getAttribute("ticks") + 1);
         repository.save(s).block();
       }
 
       @Override
       public Map<String, Object> read() {
-        MapSession s = repository.findById(id).block();
-        Map<String, Object> attributes = new java.util.HashMap<>();
+        S s = repository.findById(id).block();
+        Map<String, Object> attributes = new HashMap<>();
         for (String name : s.getAttributeNames()) {
           attributes.put(name, s.getAttribute(name));
         }
+        onRead.run();
         return attributes;
       }
     };
