@@ -43,7 +43,7 @@ import reactor.core.publisher.Mono;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(
     value = 1,
-    jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
+    jvmArgsAppend = {"-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch"})
 @State(Scope.Benchmark)
 public class MemoryStoreBenchmark {
 

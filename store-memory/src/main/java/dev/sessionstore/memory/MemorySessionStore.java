@@ -56,7 +56,7 @@ import reactor.core.scheduler.Schedulers;
  * must be quick and pure and must not call this store (doing so fails with {@link
  * IllegalStateException}). Expired sessions are never returned or counted, whether or not they were
  * removed yet. {@code EXPIRED} events fire once per session, within a second of its expiry on the
- * system clock (Caffeine's timer wheel here resolves 268 ms), or at the latest on {@link
+ * system clock (a timer looks at expired sessions in buckets of 250 ms), or at the latest on {@link
  * #cleanup()}. Returned sessions are immutable values, shared without copying. Misuse is signalled
  * as {@link SessionStore} describes.
  *
@@ -106,7 +106,7 @@ public final class MemorySessionStore implements SessionStore {
     this.publisher = new SessionEventPublisher(Math.toIntExact(settings.require(EVENT_BUFFER)));
     this.reaper =
         new Reaper(settings.scheduler(), settings.cleanupInterval(), this::scheduledCleanup);
-    this.table = new SessionTable(time, capacity, publisher, reaper.caffeineScheduler(time));
+    this.table = new SessionTable(time, capacity, publisher, reaper.timer());
     this.writes = new Writes(table, capacity, time, settings);
   }
 
@@ -148,12 +148,21 @@ public final class MemorySessionStore implements SessionStore {
 
   @Override
   public Mono<Session> get(String id) {
-    return call(() -> writes.access(id));
+    return access(id);
   }
 
   @Override
   public Mono<Session> touch(String id) {
-    return call(() -> writes.access(id));
+    return access(id);
+  }
+
+  /** get and touch, in one lambda: reads are the most frequent calls. */
+  private Mono<Session> access(String id) {
+    return Mono.fromCallable(
+        () -> {
+          enter();
+          return writes.access(id);
+        });
   }
 
   @Override
@@ -168,7 +177,11 @@ public final class MemorySessionStore implements SessionStore {
 
   @Override
   public Mono<Session> update(String id, UnaryOperator<Session> change) {
-    return call(() -> writes.update(id, SessionPolicy.requireArgument(change, "change")));
+    return Mono.fromCallable(
+        () -> {
+          enter();
+          return writes.update(id, SessionPolicy.requireArgument(change, "change"));
+        });
   }
 
   @Override
@@ -229,12 +242,12 @@ public final class MemorySessionStore implements SessionStore {
   /**
    * Removes tombstones past the grace and expired sessions, and reports how many records the store
    * removed for those reasons since the previous {@code cleanup} (its own scheduled runs included).
-   * The count includes what this store removes continuously on its own: Caffeine removes due
-   * records after writes, while iterating and on its timer, each with its {@code EXPIRED} event, so
-   * by the time {@code cleanup} runs there may be little left to do.
+   * The count includes what this store removes continuously on its own: writes remove what is due
+   * under their id, and a timer removes sessions shortly after they expire, each with its {@code
+   * EXPIRED} event, so by the time {@code cleanup} runs there may be little left to do.
    *
-   * <p>Runs on Reactor's bounded-elastic scheduler: it may wait briefly for Caffeine's maintenance
-   * lock.
+   * <p>Runs on Reactor's bounded-elastic scheduler: it walks every record, and may wait briefly for
+   * the lock of one being written.
    *
    * @return how many expired sessions and old tombstones were removed since the previous report
    */

@@ -20,6 +20,9 @@ sealed interface Result {
    */
   Result LOST = new Lost();
 
+  /** An empty answer: the id held nothing to act on. */
+  Result NONE = new Value(null);
+
   /**
    * The operation's answer.
    *

@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,9 +32,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Before a step runs, what is due under its id is removed: an expired session with its one
  * {@code EXPIRED} event (SPEC R4.2 "at exactly expiresAt every write treats it as expired", R4.5),
- * a tombstone past its grace (R3.4). Caffeine removes the same records on its timer through {@link
- * #evicted}; both paths run inside the record's atomic removal, so each session gets its {@code
- * EXPIRED} exactly once. Reads outside a step never remove or revive anything. Thread-safe.
+ * a tombstone past its grace (R3.4). {@link Deadlines} wakes up shortly after records fall due and
+ * removes them the same way, inside the id's atomic section, so each session gets its {@code
+ * EXPIRED} exactly once whichever path sees it first. Caffeine holds no expiry of its own: a
+ * per-entry expiry made every write several times dearer. It bounds the size only with {@code
+ * whenFull=evict}. Reads outside a step never remove or revive anything. Thread-safe.
  */
 final class SessionTable {
 
@@ -66,41 +69,29 @@ final class SessionTable {
   private final Cache<String, Slot> cache;
   private final ConcurrentMap<String, Slot> map;
   private final Policy<String, Slot> policy;
+  private final Deadlines deadlines;
 
   /** Expired sessions and old tombstones removed since {@code cleanup} last reported. */
   private final AtomicLong removedSinceReport = new AtomicLong();
 
-  /**
-   * The id whose expired session Caffeine removed last on this thread. Caffeine's {@code compute}
-   * hands an expired entry to the step as absent, after removing it through {@link #evicted}; this
-   * is how the step learns that the id held a session a moment ago (SPEC R3.2).
-   */
-  private final ThreadLocal<@Nullable String> expiredHere = new ThreadLocal<>();
-
   SessionTable(
-      StoreTime time,
-      Capacity capacity,
-      SessionEventPublisher publisher,
-      com.github.benmanes.caffeine.cache.Scheduler timer) {
+      StoreTime time, Capacity capacity, SessionEventPublisher publisher, Deadlines.Timer timer) {
     this.time = time;
     this.capacity = capacity;
     this.publisher = publisher;
-    // Caffeine's maintenance runs on the thread that triggers it: after a write, in cleanup(), or
-    // on
-    // the reaper's timer when something is due.
-    Caffeine<String, Slot> builder =
-        Caffeine.newBuilder()
-            .executor(Runnable::run)
-            .scheduler(timer)
-            .ticker(time)
-            .expireAfter(time)
-            .evictionListener(this::evicted);
+    this.deadlines = new Deadlines(time::millis, timer, this::removeIfDue);
     if (capacity.whenFull() == WhenFull.EVICT) {
-      builder
-          .maximumWeight(capacity.maxSessions())
-          .weigher((String id, Slot slot) -> slot instanceof Stored ? 1 : 0);
+      // Caffeine's maintenance (the size bound's eviction) runs on the thread that wrote.
+      this.cache =
+          Caffeine.newBuilder()
+              .executor(Runnable::run)
+              .maximumWeight(capacity.maxSessions())
+              .weigher((String id, Slot slot) -> slot instanceof Stored ? 1 : 0)
+              .evictionListener(this::evicted)
+              .build();
+    } else {
+      this.cache = Caffeine.newBuilder().build();
     }
-    this.cache = builder.build();
     this.map = cache.asMap();
     this.policy = cache.policy();
   }
@@ -114,24 +105,98 @@ final class SessionTable {
    * @return the step's result
    */
   Result apply(String id, Step step) {
-    Result[] result = {Result.LOST};
-    map.compute(
+    Run run = new Run(step);
+    map.compute(id, run);
+    return run.result;
+  }
+
+  /**
+   * Like {@link #apply}, but runs nothing and locks nothing for an id that holds no record: for the
+   * operations that do nothing then ({@code get}, {@code touch}, {@code update}).
+   *
+   * @param id the id
+   * @param step the step, which never sees an absent slot unless the record was just removed as due
+   * @return the step's result, or {@link Result#NONE} if the id held no record
+   */
+  Result applyIfPresent(String id, Step step) {
+    Run run = new Run(step);
+    run.result = Result.NONE;
+    map.computeIfPresent(id, run);
+    return run.result;
+  }
+
+  /** One run of a step inside the map's atomic section of its id; holds the step's result. */
+  private final class Run implements BiFunction<String, @Nullable Slot, @Nullable Slot> {
+    private final Step step;
+    Result result = Result.LOST;
+
+    Run(Step step) {
+      this.step = step;
+    }
+
+    @Override
+    public @Nullable Slot apply(String id, @Nullable Slot current) {
+      Instant now = time.now();
+      Slot slot = settle(current, now);
+      boolean expired = current instanceof Stored && slot == null;
+      Decision decision;
+      try {
+        decision = step.apply(slot, expired, now);
+      } catch (RuntimeException e) {
+        result = new Result.Failure(e);
+        return slot;
+      }
+      result = decision.result();
+      Slot next = decision.slot();
+      if (next != null && next != slot) {
+        watch(id, slot, next);
+      }
+      return next;
+    }
+  }
+
+  /**
+   * Tells {@link Deadlines} when a record written under an id falls due, unless the record it
+   * replaces fell due no later: that one's bucket comes first and will look again (so refreshes,
+   * which only move deadlines later, cost nothing here).
+   */
+  private void watch(String id, @Nullable Slot before, Slot after) {
+    if (before instanceof Stored b
+        && after instanceof Stored a
+        && dueNoEarlier(a.session(), b.session())) {
+      return; // the common case, a refresh or an update: no expiry computed
+    }
+    long due = time.dueMillis(after);
+    if (due != StoreTime.NEVER && (before == null || due < time.dueMillis(before))) {
+      deadlines.add(id, due);
+    }
+  }
+
+  /** Whether {@code after} expires no earlier than {@code before}, told from its terms alone. */
+  private static boolean dueNoEarlier(Session after, Session before) {
+    return Objects.equals(after.maxIdle(), before.maxIdle())
+        && Objects.equals(after.deadline(), before.deadline())
+        && !after.lastAccessedAt().isBefore(before.lastAccessedAt());
+  }
+
+  /**
+   * The check {@link Deadlines} runs for an id whose bucket came due: removes the record if it is
+   * due (a session with its {@code EXPIRED} event), or else puts the id in the bucket of its real
+   * deadline.
+   */
+  private void removeIfDue(String id) {
+    map.computeIfPresent(
         id,
         (key, current) -> {
-          Instant now = time.now();
-          Slot slot = settle(current, now);
-          boolean expired =
-              current instanceof Stored ? slot == null : current == null && removedHere(id);
-          try {
-            Decision decision = step.apply(slot, expired, now);
-            result[0] = decision.result();
-            return decision.slot();
-          } catch (RuntimeException e) {
-            result[0] = new Result.Failure(e);
-            return slot;
+          Slot slot = settle(current, time.now());
+          if (slot != null) {
+            long due = time.dueMillis(slot);
+            if (due != StoreTime.NEVER) {
+              deadlines.add(key, due);
+            }
           }
+          return slot;
         });
-    return result[0];
   }
 
   /**
@@ -216,28 +281,13 @@ final class SessionTable {
     return current;
   }
 
-  private boolean removedHere(String id) {
-    String removed = expiredHere.get();
-    if (removed == null) {
-      return false;
-    }
-    expiredHere.remove();
-    return removed.equals(id);
-  }
-
-  /** Caffeine's eviction listener: runs inside the atomic removal of the record, exactly once. */
+  /**
+   * Caffeine's eviction listener ({@code whenFull=evict}): runs inside the atomic removal of the
+   * record, exactly once.
+   */
   private void evicted(@Nullable String id, @Nullable Slot slot, RemovalCause cause) {
-    if (cause == RemovalCause.EXPIRED && slot instanceof Stored) {
-      expiredHere.set(id);
-    }
-    if (slot instanceof Stored stored) {
-      gone(
-          stored.session(),
-          cause == RemovalCause.SIZE ? SessionEvent.Type.DESTROYED : SessionEvent.Type.EXPIRED,
-          time.now());
-    }
-    if (cause == RemovalCause.EXPIRED) {
-      removedSinceReport.incrementAndGet();
+    if (slot instanceof Stored stored && cause.wasEvicted()) {
+      gone(stored.session(), SessionEvent.Type.DESTROYED, time.now());
     }
   }
 
@@ -253,14 +303,13 @@ final class SessionTable {
 
   /**
    * Removes every due record and reports how many were removed since the last report, including
-   * what Caffeine removed on its own (after writes, while iterating, on its timer).
+   * what was removed on the way (by writes, and by the timer of {@link Deadlines}).
    *
    * @return the number of expired sessions and old tombstones removed
    */
   long removeDue() {
-    cache.cleanUp();
-    // Records Caffeine does not see as due: expiries beyond its ticker's range, and exclusive
-    // sessions whose claim was taken over. Iteration shows them because Caffeine thinks them live.
+    deadlines.runDue();
+    // Also what no bucket is due for yet: exclusive sessions whose claim was taken over.
     Instant now = time.now();
     for (Map.Entry<String, Slot> entry : map.entrySet()) {
       Slot slot = entry.getValue();
@@ -276,9 +325,11 @@ final class SessionTable {
   }
 
   /**
-   * Lets Caffeine remove what its timer says is due, so expired sessions give back their places.
+   * Removes the records of the buckets that are due, so expired sessions give back their places (a
+   * session that expired less than a bucket ago included).
    */
   void removeDueQuickly() {
+    deadlines.runUpTo(time.millis() + Deadlines.BUCKET_MILLIS);
     cache.cleanUp();
   }
 
@@ -343,6 +394,7 @@ final class SessionTable {
 
   /** Forgets everything without events; for {@code close}. */
   void clear() {
+    deadlines.clear();
     cache.invalidateAll(); // explicit removals: no events
     principals.clear();
     capacity.clear();

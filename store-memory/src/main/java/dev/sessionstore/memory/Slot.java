@@ -25,10 +25,5 @@ sealed interface Slot permits Slot.Stored, Slot.Tombstone {
     static Tombstone at(Instant now) {
       return new Tombstone(now.toEpochMilli());
     }
-
-    /** The instant from which {@code cleanup} may remove this tombstone. */
-    Instant removableAt(long graceMillis) {
-      return Instant.ofEpochMilli(StoreTime.saturatedAdd(destroyedAtMillis, graceMillis));
-    }
   }
 }

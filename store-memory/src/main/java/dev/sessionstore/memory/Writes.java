@@ -141,11 +141,11 @@ final class Writes {
       return null;
     }
     return table
-        .apply(
+        .applyIfPresent(
             id,
             (slot, expired, now) -> {
               if (!(slot instanceof Stored stored)) {
-                return new Decision(slot, new Result.Value(null));
+                return new Decision(slot, Result.NONE);
               }
               Session changed;
               inChange.set(Boolean.TRUE);
@@ -175,20 +175,23 @@ final class Writes {
     if (!Session.isWellFormedId(id)) {
       return null;
     }
-    Instant seenAt = time.now();
-    Session seen = table.live(id, seenAt);
-    if (seen == null) {
-      return null; // absent, destroyed or expired: nothing to lock, nothing to revive
-    }
-    if (!SessionPolicy.needsRefresh(seen, seenAt, touchThreshold)) {
-      return seen;
+    if (!touchThreshold.isZero()) {
+      // Most reads need no refresh then: answer them without locking.
+      Instant seenAt = time.now();
+      Session seen = table.live(id, seenAt);
+      if (seen == null) {
+        return null; // absent, destroyed or expired: nothing to lock, nothing to revive
+      }
+      if (!SessionPolicy.needsRefresh(seen, seenAt, touchThreshold)) {
+        return seen;
+      }
     }
     return table
-        .apply(
+        .applyIfPresent(
             id,
             (slot, expired, now) -> {
               if (!(slot instanceof Stored stored)) {
-                return new Decision(slot, new Result.Value(null));
+                return new Decision(slot, Result.NONE);
               }
               Session current = stored.session();
               if (!SessionPolicy.needsRefresh(current, now, touchThreshold)) {
