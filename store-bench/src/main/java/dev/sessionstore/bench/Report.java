@@ -93,13 +93,13 @@ public final class Report {
           new Pair(
               "memory update",
               MEM + "store_update",
-              "Caffeine with per-entry expiry and inline maintenance (as the store's), compute in a Mono",
+              "Caffeine with per-entry expiry and inline maintenance (the store's set-up before 0.2.0), compute in a Mono",
               MEM + "caffeineTimed_compute_mono",
               NONE),
           new Pair(
               "memory get",
               MEM + "store_get",
-              "Caffeine with per-entry expiry and inline maintenance (as the store's), compute in a Mono",
+              "Caffeine with per-entry expiry and inline maintenance (the store's set-up before 0.2.0), compute in a Mono",
               MEM + "caffeineTimed_compute_mono",
               NONE),
           new Pair(
@@ -123,7 +123,7 @@ public final class Report {
           new Pair(
               "memory update, 2 threads, 1 id",
               MEM + "store_update_contended",
-              "Caffeine with per-entry expiry and inline maintenance (as the store's), compute in a Mono, 2 threads, 1 key",
+              "Caffeine with per-entry expiry and inline maintenance (the store's set-up before 0.2.0), compute in a Mono, 2 threads, 1 key",
               MEM + "caffeineTimed_compute_mono_contended",
               NONE),
           new Pair(

@@ -119,8 +119,11 @@ final class Deadlines {
    * for the earliest bucket left.
    */
   void runDue() {
-    runUpTo(clockMillis.getAsLong());
-    armForFirst(false);
+    try {
+      runUpTo(clockMillis.getAsLong());
+    } finally {
+      armForFirst(false);
+    }
   }
 
   /**
@@ -184,8 +187,11 @@ final class Deadlines {
       armedFor = Long.MAX_VALUE;
       armed = null;
     }
-    runUpTo(clockMillis.getAsLong());
-    armForFirst(early);
+    try {
+      runUpTo(clockMillis.getAsLong());
+    } finally {
+      armForFirst(early); // also after a failed check: the buckets left still get their timer
+    }
   }
 
   private void armForFirst(boolean afterEarlyFire) {

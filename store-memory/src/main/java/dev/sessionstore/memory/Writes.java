@@ -137,7 +137,7 @@ final class Writes {
   }
 
   @Nullable Session update(String id, UnaryOperator<Session> change) {
-    if (!Session.isWellFormedId(id)) {
+    if (!mayBeHeld(id)) {
       return null;
     }
     return table
@@ -172,7 +172,7 @@ final class Writes {
    * threshold.
    */
   @Nullable Session access(String id) {
-    if (!Session.isWellFormedId(id)) {
+    if (!mayBeHeld(id)) {
       return null;
     }
     if (!touchThreshold.isZero()) {
@@ -308,6 +308,16 @@ final class Writes {
       }
       newId = next;
     }
+  }
+
+  /**
+   * Whether an id is worth looking up: not null, not empty, not longer than an id can be. Every id
+   * the table holds is well formed (create draws checked ids, a {@code Session} cannot hold
+   * another), so an ill-formed id of a possible length is simply not found, without checking each
+   * character first. The length bound keeps an attacker's megabyte-long "id" from being hashed.
+   */
+  private static boolean mayBeHeld(@Nullable String id) {
+    return id != null && !id.isEmpty() && id.length() <= Session.MAX_ID_LENGTH;
   }
 
   /**
