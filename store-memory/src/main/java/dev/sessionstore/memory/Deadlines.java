@@ -99,7 +99,8 @@ final class Deadlines {
   }
 
   /**
-   * Puts an id in the bucket of a deadline, and arms the timer if that bucket is now the earliest.
+   * Puts an id in the bucket of a deadline, and arms the timer for the earliest bucket if it was
+   * armed for none earlier than this one.
    *
    * @param id the id
    * @param dueMillis when the id's record falls due, epoch milliseconds of the store clock
@@ -110,7 +111,7 @@ final class Deadlines {
       // The bucket was taken out to run while the id went in: put it in a fresh one.
     }
     if (at < armedFor) {
-      arm(at, false);
+      armForFirst(false); // the earliest bucket, which may be earlier than this one
     }
   }
 

@@ -114,6 +114,17 @@ class DeadlinesTest {
   }
 
   @Test
+  void afterTheTimerGaveUpAnAddArmsItForTheEarliestBucket() {
+    deadlines.add("a", clock.get() + 250);
+    scheduler.advanceTimeBy(Duration.ofHours(1)); // the store clock does not move: it gives up
+    assertThat(checked).isEmpty();
+    clock.addAndGet(250); // now "a" is due
+    deadlines.add("b", clock.get() + 60_000);
+    scheduler.advanceTimeBy(Duration.ofMillis(1));
+    assertThat(checked).as("checked within a millisecond of the next add").containsExactly("a");
+  }
+
+  @Test
   void aBucketBeyondTheLongestWaitIsReachedInSeveralWaits() {
     deadlines.add("a", clock.get() + Duration.ofHours(5).toMillis());
     pass(Duration.ofHours(5).toMillis() - 1);
