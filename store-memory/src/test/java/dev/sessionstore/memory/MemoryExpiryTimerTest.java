@@ -128,6 +128,9 @@ class MemoryExpiryTimerTest {
         Duration late = Duration.between(expiry, arrivals.get(e.sessionId()));
         latest = late.compareTo(latest) > 0 ? late : latest;
       }
+      System.out.printf(
+          "MemoryExpiryTimerTest: %d EXPIRED, the latest %d ms after its expiry%n",
+          expired.size(), latest.toMillis());
       assertThat(latest).as("latest EXPIRED after its expiry").isLessThan(ALLOWED_LATENESS);
     } finally {
       pool.shutdownNow();
