@@ -120,11 +120,7 @@ final class Deadlines {
    * for the earliest bucket left.
    */
   void runDue() {
-    try {
-      runUpTo(clockMillis.getAsLong());
-    } finally {
-      armForFirst(false);
-    }
+    runDueAndArm(false);
   }
 
   /**
@@ -188,10 +184,14 @@ final class Deadlines {
       armedFor = Long.MAX_VALUE;
       armed = null;
     }
+    runDueAndArm(early);
+  }
+
+  private void runDueAndArm(boolean afterEarlyFire) {
     try {
       runUpTo(clockMillis.getAsLong());
     } finally {
-      armForFirst(early); // also after a failed check: the buckets left still get their timer
+      armForFirst(afterEarlyFire); // also after a failed check: the buckets left get their timer
     }
   }
 

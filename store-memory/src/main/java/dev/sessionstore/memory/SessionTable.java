@@ -316,9 +316,7 @@ final class SessionTable {
       boolean due =
           slot instanceof Stored stored ? !isLive(stored.session(), now) : time.isDue(slot, now);
       if (due) {
-        apply(
-            entry.getKey(),
-            (current, expired, at) -> new Decision(current, new Result.Value(null)));
+        apply(entry.getKey(), (current, expired, at) -> new Decision(current, Result.NONE));
       }
     }
     return removedSinceReport.getAndSet(0);

@@ -36,10 +36,6 @@ final class StoreTime {
     return clock.millis();
   }
 
-  long graceMillis() {
-    return graceMillis;
-  }
-
   /**
    * When a slot falls due, in epoch milliseconds (saturated): a session's expiry, a tombstone's end
    * of grace; {@link #NEVER} for a session that never expires.

@@ -160,9 +160,7 @@ final class Writes {
               }
               checkSize(changed.data());
               Decision written = table.write(stored, changed, now);
-              return written.result() == Result.LOST
-                  ? new Decision(null, new Result.Value(null))
-                  : written;
+              return written.result() == Result.LOST ? new Decision(null, Result.NONE) : written;
             })
         .session();
   }
@@ -203,7 +201,7 @@ final class Writes {
                     current,
                     SessionEvent.Type.EXPIRED,
                     now); // its claim was taken over: it had expired
-                return new Decision(null, new Result.Value(null));
+                return new Decision(null, Result.NONE);
               }
               return new Decision(new Stored(refreshed), new Result.Value(refreshed));
             })
@@ -245,7 +243,7 @@ final class Writes {
                 id,
                 (slot, expired, now) -> {
                   if (!(slot instanceof Stored stored)) {
-                    return new Decision(slot, new Result.Value(null));
+                    return new Decision(slot, Result.NONE);
                   }
                   Session s = stored.session();
                   String principal = s.principal();
@@ -256,7 +254,7 @@ final class Writes {
                         s,
                         SessionEvent.Type.EXPIRED,
                         now); // its claim was taken over: it had expired
-                    return new Decision(null, new Result.Value(null));
+                    return new Decision(null, Result.NONE);
                   }
                   if (principal != null) {
                     principals.unindex(principal, id);
